@@ -58,7 +58,7 @@ const args = [
 ];
 const child = spawn('npx', args, { cwd: root, env, stdio: 'inherit' });
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
-child.on('exit', (code, signal) => {
+child.on('exit', (code) => {
   let passed = 0;
   let failed = 0;
   let skipped = 0;
