@@ -1,0 +1,17 @@
+/**
+ * @module cli-error — errors of the `trine` command itself (usage and files).
+ * Library errors (TrineError from @trine/core and @trine/cardano) keep their own codes;
+ * main.ts prints either as `trine: error [CODE]: message` on stderr.
+ */
+export const CLI_ERROR_CODES = ['USAGE', 'FILE_UNREADABLE', 'OUTPUT_EXISTS'] as const;
+export type CliErrorCode = (typeof CLI_ERROR_CODES)[number];
+
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  constructor(
+    readonly code: CliErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
