@@ -6,8 +6,10 @@
  *    there and exports its URL as TRINE_TEST_DATABASE_URL; the vault suite then runs on
  *    real PostgreSQL *and* PGlite. Without the binaries it says so and uses PGlite only.
  *    `TRINE_TEST_PG=0` skips PostgreSQL; `TRINE_TEST_PG=1` makes its absence an error.
- * 2. Runs every Vitest project (vite.config.ts), extra arguments passed through.
- * 3. Prints one closing line "N passed, N failed, N skipped" and exits non-zero on failure.
+ * 2. Runs the whole-repo checks first: `biome check .` (lint + format) and `tsc`
+ *    (strict typecheck). `TRINE_TEST_CHECKS=0` skips them (handy while iterating).
+ * 3. Runs every Vitest project (vite.config.ts), extra arguments passed through.
+ * 4. Prints one closing line "N passed, N failed, N skipped" and exits non-zero on failure.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -43,6 +45,21 @@ function startPostgres() {
 function stopPostgres() {
   if (pgDir) spawnSync('bash', [join(root, 'scripts/pg.sh'), 'stop', pgDir]);
   rmSync(tmp, { recursive: true, force: true });
+}
+
+if (process.env.TRINE_TEST_CHECKS !== '0') {
+  for (const [what, cmd] of [
+    ['lint', ['biome', 'check', '.']],
+    ['typecheck', ['tsc', '-p', 'tsconfig.json']],
+  ]) {
+    console.log(`test: ${what}: npx ${cmd.join(' ')}`);
+    const r = spawnSync('npx', cmd, { cwd: root, stdio: 'inherit' });
+    if (r.status !== 0) {
+      console.log(`test: ${what} failed`);
+      console.log('0 passed, 1 failed, 0 skipped');
+      process.exit(1);
+    }
+  }
 }
 
 const dbLine = startPostgres();
