@@ -24,6 +24,7 @@ let pgDir = null;
 function startPostgres() {
   if (process.env.TRINE_TEST_PG === '0') return 'PGlite only (TRINE_TEST_PG=0)';
   if (process.env.TRINE_TEST_DATABASE_URL) return `PostgreSQL at TRINE_TEST_DATABASE_URL + PGlite`;
+  ensurePostgresInstalled();
   const dir = join(tmp, 'pg');
   const port = String(20000 + Math.floor(Math.random() * 20000));
   const r = spawnSync('bash', [join(root, 'scripts/pg.sh'), 'start', dir, port], {
@@ -40,6 +41,23 @@ function startPostgres() {
   pgDir = dir;
   env.TRINE_TEST_DATABASE_URL = r.stdout.trim();
   return `PostgreSQL (throwaway cluster on port ${port}) + PGlite`;
+}
+
+/** Installs Debian's PostgreSQL server when its binaries are missing and we may (root + apt). */
+function ensurePostgresInstalled() {
+  const has =
+    spawnSync('bash', ['-c', 'ls /usr/lib/postgresql/*/bin/initdb'], { stdio: 'ignore' }).status ===
+    0;
+  if (has || process.getuid?.() !== 0) return;
+  console.log('test: installing PostgreSQL (apt-get install postgresql)');
+  spawnSync(
+    'bash',
+    [
+      '-c',
+      'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null',
+    ],
+    { stdio: 'inherit' },
+  );
 }
 
 function stopPostgres() {
