@@ -80,5 +80,7 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 const encoder = new TextEncoder();
 /** UTF-8 encode. */
 export function utf8(text: string): Uint8Array {
+  // TextEncoder silently encodes undefined as "" and numbers as digits: refuse instead.
+  if (typeof text !== 'string') throw new TypeError('text must be a string');
   return encoder.encode(text);
 }

@@ -195,6 +195,8 @@ export function headerBytes(header: ShareHeader): Uint8Array {
 }
 
 function pick<T extends object>(obj: T, keys: readonly string[]): Record<string, unknown> {
+  // A non-object would make the property reads below throw an engine TypeError.
+  if (typeof obj !== 'object' || obj === null) throw malformed('expected a JSON object');
   const out: Record<string, unknown> = {};
   for (const key of keys) out[key] = (obj as Record<string, unknown>)[key];
   return out;
