@@ -76,21 +76,6 @@ export function parseAddress(value: unknown, title = 'address'): CSL.Address {
   return address;
 }
 
-/** Human form of an address: bech32 for Shelley addresses, base58 for Byron ones. */
-export function addressToString(address: CSL.Address): string {
-  if (address.kind() === CSL.AddressKind.Byron) {
-    const byron = CSL.ByronAddress.from_address(address);
-    if (byron) {
-      const text = byron.to_base58();
-      byron.free();
-      return text;
-    }
-  }
-  return cslCall('ADDRESS_MALFORMED', 'address cannot be shown as bech32', () =>
-    address.to_bech32(),
-  );
-}
-
 /** The key or script hash (hex) and kind of an address's payment credential, if any. */
 export function paymentCredentialOf(
   address: CSL.Address,
