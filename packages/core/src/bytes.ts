@@ -10,6 +10,11 @@ export function abytes(
   length?: number,
   title = 'value',
 ): asserts value is Uint8Array {
+  // Hostile `length`/`title` must not turn into engine errors or odd messages.
+  if (typeof title !== 'string') title = 'value';
+  if (length !== undefined && (typeof length !== 'number' || !Number.isSafeInteger(length))) {
+    throw new TypeError('length must be an integer');
+  }
   if (!(value instanceof Uint8Array)) {
     throw new TypeError(`${title} must be a Uint8Array`);
   }

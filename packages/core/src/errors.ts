@@ -66,9 +66,14 @@ export class TrineError extends Error {
   readonly details: Readonly<Record<string, string | number | boolean>> | undefined;
 
   constructor(code: TrineErrorCode, message: string, options: TrineErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Never let a bad argument turn constructing an error into a different crash.
+    const opts: TrineErrorOptions = typeof options === 'object' && options !== null ? options : {};
+    super(
+      typeof message === 'string' ? message : `(non-string message: ${typeof message})`,
+      opts.cause === undefined ? undefined : { cause: opts.cause },
+    );
     this.code = code;
-    this.details = options.details;
+    this.details = opts.details;
   }
 
   /** The shape that crosses process and frame boundaries: `{name, code, message}`. */

@@ -145,17 +145,7 @@ export function parseSealedRecord(value: unknown): SealedRecord {
       `sealing algorithm "${obj.alg.slice(0, 32)}" is not supported`,
     );
   }
-  const kdf = obj.kdf;
-  if (!isPlainObject(kdf)) throw malformed('kdf must be a JSON object');
-  exactKeys(kdf, KDF_KEYS, 'kdf');
-  if (typeof kdf.name !== 'string') throw malformed('kdf.name must be a string');
-  if (kdf.name !== 'argon2id') {
-    throw new TrineError('SEALED_UNSUPPORTED', `KDF "${kdf.name.slice(0, 32)}" is not supported`);
-  }
-  const m = int(kdf.m, 'kdf.m', MAX_M);
-  const t = int(kdf.t, 'kdf.t', MAX_T);
-  const p = int(kdf.p, 'kdf.p', MAX_P);
-  b64(kdf.salt, 'kdf.salt', SALT_BYTES, SALT_BYTES);
+  const { m, t, p, salt } = parseKdf(obj.kdf);
   let header: ShareHeader;
   try {
     header = parseHeader(obj.header);
@@ -174,11 +164,25 @@ export function parseSealedRecord(value: unknown): SealedRecord {
   return {
     v: SEALED_VERSION,
     alg: SEALED_ALG,
-    kdf: { name: 'argon2id', m, t, p, salt: kdf.salt as string },
+    kdf: { name: 'argon2id', m, t, p, salt },
     header,
     nonce: obj.nonce as string,
     ciphertext: obj.ciphertext as string,
   };
+}
+
+function parseKdf(kdf: unknown): SealedKdf {
+  if (!isPlainObject(kdf)) throw malformed('kdf must be a JSON object');
+  exactKeys(kdf, KDF_KEYS, 'kdf');
+  if (typeof kdf.name !== 'string') throw malformed('kdf.name must be a string');
+  if (kdf.name !== 'argon2id') {
+    throw new TrineError('SEALED_UNSUPPORTED', `KDF "${kdf.name.slice(0, 32)}" is not supported`);
+  }
+  const m = int(kdf.m, 'kdf.m', MAX_M);
+  const t = int(kdf.t, 'kdf.t', MAX_T);
+  const p = int(kdf.p, 'kdf.p', MAX_P);
+  b64(kdf.salt, 'kdf.salt', SALT_BYTES, SALT_BYTES);
+  return { name: 'argon2id', m, t, p, salt: kdf.salt as string };
 }
 
 /** Canonical JSON text of a sealed record (fixed key order, no whitespace). */
@@ -195,7 +199,13 @@ function encodeKdf(k: SealedKdf): string {
 export function additionalData(
   record: Pick<SealedRecord, 'v' | 'alg' | 'kdf' | 'header'>,
 ): Uint8Array {
+  // Validate what goes into the AAD, so hostile input fails with a coded error.
+  if (typeof record !== 'object' || record === null) throw malformed('record must be an object');
+  if (record.v !== SEALED_VERSION || record.alg !== SEALED_ALG) {
+    throw new TrineError('SEALED_UNSUPPORTED', 'only v 1 with alg A256GCM is supported');
+  }
+  const kdf = parseKdf(record.kdf);
   return utf8(
-    `{"v":${record.v},"alg":"${record.alg}","kdf":${encodeKdf(record.kdf)},"header":${encodeHeader(record.header)}}`,
+    `{"v":${record.v},"alg":"${record.alg}","kdf":${encodeKdf(kdf)},"header":${encodeHeader(record.header)}}`,
   );
 }
