@@ -63,7 +63,11 @@ const HOSTILE: [string, unknown][] = [
   ['Error', new Error('x')],
 ];
 
-/** Engine-generated messages mean an input slipped past our checks. */
+/**
+ * Engine-generated messages mean an input slipped past our checks. (Our own messages
+ * avoid the words "undefined" and "null", so a message like "must be null bytes" —
+ * a real bug this list found — is caught too.)
+ */
 const ENGINE_MESSAGE =
   /Cannot read|Cannot convert|is not a function|is not iterable|is not a constructor|Maximum call stack|Invalid array length|undefined|null/;
 
@@ -164,8 +168,8 @@ describe('hostile inputs against every export', () => {
     const positions = Math.max(valid.length, 1);
     for (let pos = 0; pos < positions; pos++) {
       for (const [label, value] of HOSTILE) {
-        // Sealing with a hostile *password string* would run a full KDF per value; the
-        // cheap string cases are kept, the rest are type/length checks that fail fast.
+        // A hostile *string* as password runs one floor-cost KDF (the few short strings
+        // in the list); every other hostile value fails a type/length check first.
         const args = [...valid];
         args[pos] = value;
         const where = `${name}(arg ${pos} = ${label})`;
