@@ -23,6 +23,8 @@ export default defineConfig({
       project('cardano', 'packages/cardano'),
       project('cli', 'packages/cli'),
       project('vault', 'apps/vault', { fileParallelism: false }),
+      project('protocol', 'packages/protocol'),
+      project('web3-sdk', 'packages/web3-sdk'),
     ],
   },
 });
