@@ -241,59 +241,59 @@ describe('tampering with a sealed record', () => {
   it.each([
     [
       'header.role → 2',
-      (r: SealedRecord) => ({ ...r, header: { ...r.header, role: 2 } }),
       'SEALED_MALFORMED',
+      (r: SealedRecord) => ({ ...r, header: { ...r.header, role: 2 } }),
     ],
     [
       'header.threshold',
-      (r: SealedRecord) => ({ ...r, header: { ...r.header, threshold: 3 } }),
       'SEALED_MALFORMED',
+      (r: SealedRecord) => ({ ...r, header: { ...r.header, threshold: 3 } }),
     ],
     [
       'kdf.m below floor',
-      (r: SealedRecord) => ({ ...r, kdf: { ...r.kdf, m: 1024 } }),
       'KDF_PARAMS_TOO_WEAK',
+      (r: SealedRecord) => ({ ...r, kdf: { ...r.kdf, m: 1024 } }),
     ],
     [
       'kdf.t below floor',
-      (r: SealedRecord) => ({ ...r, kdf: { ...r.kdf, t: 1 } }),
       'KDF_PARAMS_TOO_WEAK',
+      (r: SealedRecord) => ({ ...r, kdf: { ...r.kdf, t: 1 } }),
     ],
     [
       'kdf.m above ceiling',
-      (r: SealedRecord) => ({ ...r, kdf: { ...r.kdf, m: 2097152 } }),
       'KDF_PARAMS_TOO_COSTLY',
+      (r: SealedRecord) => ({ ...r, kdf: { ...r.kdf, m: 2097152 } }),
     ],
     [
       'kdf.m×t above ceiling',
-      (r: SealedRecord) => ({ ...r, kdf: { ...r.kdf, m: 1048576, t: 16 } }),
       'KDF_PARAMS_TOO_COSTLY',
+      (r: SealedRecord) => ({ ...r, kdf: { ...r.kdf, m: 1048576, t: 16 } }),
     ],
     [
       'kdf.name',
-      (r: SealedRecord) => ({ ...r, kdf: { ...r.kdf, name: 'scrypt' } }),
       'SEALED_UNSUPPORTED',
+      (r: SealedRecord) => ({ ...r, kdf: { ...r.kdf, name: 'scrypt' } }),
     ],
-    ['alg', (r: SealedRecord) => ({ ...r, alg: 'A128GCM' }), 'SEALED_UNSUPPORTED'],
-    ['v', (r: SealedRecord) => ({ ...r, v: 2 }), 'SEALED_UNSUPPORTED'],
-    ['an extra field', (r: SealedRecord) => ({ ...r, note: 'hi' }), 'SEALED_MALFORMED'],
-    ['a missing field', ({ nonce: _n, ...rest }: SealedRecord) => rest, 'SEALED_MALFORMED'],
+    ['alg', 'SEALED_UNSUPPORTED', (r: SealedRecord) => ({ ...r, alg: 'A128GCM' })],
+    ['v', 'SEALED_UNSUPPORTED', (r: SealedRecord) => ({ ...r, v: 2 })],
+    ['an extra field', 'SEALED_MALFORMED', (r: SealedRecord) => ({ ...r, note: 'hi' })],
+    ['a missing field', 'SEALED_MALFORMED', ({ nonce: _n, ...rest }: SealedRecord) => rest],
     [
       'a truncated ciphertext',
-      (r: SealedRecord) => ({ ...r, ciphertext: r.ciphertext.slice(0, 40) }),
       'SEALED_MALFORMED',
+      (r: SealedRecord) => ({ ...r, ciphertext: r.ciphertext.slice(0, 40) }),
     ],
     [
       'a short nonce',
-      (r: SealedRecord) => ({ ...r, nonce: r.nonce.slice(0, 8) }),
       'SEALED_MALFORMED',
+      (r: SealedRecord) => ({ ...r, nonce: r.nonce.slice(0, 8) }),
     ],
     [
       'non-canonical base64url',
-      (r: SealedRecord) => ({ ...r, nonce: `${r.nonce}=` }),
       'SEALED_MALFORMED',
+      (r: SealedRecord) => ({ ...r, nonce: `${r.nonce}=` }),
     ],
-  ] as const)('changing %s → %s, before any KDF work', async (_, change, code) => {
+  ] as const)('changing %s → %s, before any KDF work', async (_, code, change) => {
     const stages: string[] = [];
     await expectCode(
       () => openShare(change(device) as never, PASSWORD, { onProgress: (s) => stages.push(s) }),
