@@ -323,7 +323,10 @@ describe('trine sign-tx / sign-data (checked with noble + cbor-x, not with CSL)'
     );
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
-    const ws = decoder.decode(Buffer.from(r.out, 'hex')) as Map<number, Iterable<[Uint8Array, Uint8Array]>>;
+    const ws = decoder.decode(Buffer.from(r.out, 'hex')) as Map<
+      number,
+      Iterable<[Uint8Array, Uint8Array]>
+    >;
     expect([...ws.keys()]).toEqual([0]);
     // Conway encodes the vkey witnesses as a tag-258 set; cbor-x decodes it to a Set.
     const witnesses = [...ws.get(0)!];
