@@ -1,0 +1,295 @@
+/**
+ * @module cip30 — the CIP-30 API object (CIP-0030 "Full API") over a wallet session.
+ *
+ * Addresses are hex of address bytes; getBalance is CBOR hex of a `value`; getUtxos and
+ * getCollateral are CBOR hex of `transaction_unspent_output`; signTx returns a witness set;
+ * signData returns `{signature, key}`. Chain reads and submitTx go to the host's
+ * ChainProvider (no key needed); signing goes to the wallet iframe. Every failure is thrown
+ * as a CIP-30 error object (`{code, info}` or `{maxSize}`), never as an Error instance.
+ */
+import {
+  type Cip30Context,
+  type Cip30Error,
+  isProtocolError,
+  ProtocolError,
+  toCip30Error,
+} from '@trine/protocol/errors';
+import { MAX_PAYLOAD_BYTES, MAX_TX_BYTES } from '@trine/protocol/limits';
+import type {
+  SignDataParams,
+  SignDataResult,
+  SignTxParams,
+  SignTxResult,
+  WalletInfo,
+} from '@trine/protocol/methods';
+import { decode } from './cbor.ts';
+import type { ChainProvider } from './chain.ts';
+import {
+  addValues,
+  covers,
+  decodeValue,
+  emptyValue,
+  encodeUtxo,
+  encodeValue,
+  type Utxo,
+  type Value,
+  valueFromJson,
+} from './value.ts';
+
+export interface Paginate {
+  page: number;
+  limit: number;
+}
+
+/** The CIP-30 Full API. */
+export interface Cip30Api {
+  getNetworkId(): Promise<number>;
+  getUtxos(amount?: string, paginate?: Paginate): Promise<string[] | null>;
+  getBalance(): Promise<string>;
+  getCollateral(params?: { amount?: string }): Promise<string[] | null>;
+  getUsedAddresses(paginate?: Paginate): Promise<string[]>;
+  getUnusedAddresses(): Promise<string[]>;
+  getChangeAddress(): Promise<string>;
+  getRewardAddresses(): Promise<string[]>;
+  signTx(tx: string, partialSign?: boolean): Promise<string>;
+  signData(addr: string, payload: string): Promise<{ signature: string; key: string }>;
+  submitTx(tx: string): Promise<string>;
+  getExtensions(): Promise<Array<{ cip: number }>>;
+}
+
+/** What the API object needs from the SDK. */
+export interface Cip30Session {
+  /** The wallet; throws ProtocolError (`account_changed`, `destroyed`) once this API is stale. */
+  wallet(): WalletInfo;
+  signTx(params: SignTxParams): Promise<SignTxResult>;
+  signData(params: SignDataParams): Promise<SignDataResult>;
+  chain: ChainProvider;
+}
+
+/** CIP-30: collateral is capped; 5 ADA is the value wallets agree on. */
+export const MAX_COLLATERAL_LOVELACE = 5_000_000n;
+/** Ledger limit on collateral inputs (max_collateral_inputs = 3 on mainnet). */
+const MAX_COLLATERAL_INPUTS = 3;
+
+class Thrown {
+  constructor(readonly error: Cip30Error) {}
+}
+
+const invalid = (info: string): ProtocolError => new ProtocolError('invalid_params', info);
+const HEX_RE = /^(?:[0-9a-fA-F]{2})*$/;
+
+function assertHex(value: unknown, title: string, maxBytes: number): string {
+  if (typeof value !== 'string') throw invalid(`${title} must be a hex string`);
+  if (value.length > maxBytes * 2) throw invalid(`${title} must be at most ${maxBytes} bytes`);
+  if (!HEX_RE.test(value)) throw invalid(`${title} must be even-length hex`);
+  return value;
+}
+
+function paginate<T>(items: T[], p: Paginate | undefined): T[] {
+  if (p === undefined || p === null) return items;
+  if (typeof p !== 'object') throw invalid('paginate must be {page, limit}');
+  const { page, limit } = p;
+  if (!Number.isSafeInteger(page) || page < 0 || !Number.isSafeInteger(limit) || limit < 1) {
+    throw invalid('paginate must be {page, limit} with page ≥ 0 and limit ≥ 1');
+  }
+  const pages = Math.ceil(items.length / limit);
+  // CIP-30 PaginateError: maxSize is the number of pages there are.
+  if (page > 0 && page >= pages) throw new Thrown({ maxSize: pages });
+  return items.slice(page * limit, page * limit + limit);
+}
+
+/** Picks UTxOs covering `need` (assets first, then lovelace, largest first); null if impossible. */
+export function selectUtxos(utxos: Utxo[], need: Value): Utxo[] | null {
+  const chosen = new Set<Utxo>();
+  let total = emptyValue();
+  const take = (u: Utxo) => {
+    if (chosen.has(u)) return;
+    chosen.add(u);
+    total = addValues(total, valueFromJson(u.value));
+  };
+  const values = new Map(utxos.map((u) => [u, valueFromJson(u.value)]));
+  for (const [policy, names] of need.assets) {
+    for (const [name, q] of names) {
+      const holders = utxos
+        .filter((u) => (values.get(u)?.assets.get(policy)?.get(name) ?? 0n) > 0n)
+        .sort((a, b) => {
+          const qa = values.get(a)?.assets.get(policy)?.get(name) ?? 0n;
+          const qb = values.get(b)?.assets.get(policy)?.get(name) ?? 0n;
+          return qa > qb ? -1 : qa < qb ? 1 : 0;
+        });
+      for (const u of holders) {
+        if ((total.assets.get(policy)?.get(name) ?? 0n) >= q) break;
+        take(u);
+      }
+    }
+  }
+  const byCoin = [...utxos].sort((a, b) => {
+    const ca = values.get(a)?.coin ?? 0n;
+    const cb = values.get(b)?.coin ?? 0n;
+    return ca > cb ? -1 : ca < cb ? 1 : 0;
+  });
+  for (const u of byCoin) {
+    if (total.coin >= need.coin) break;
+    take(u);
+  }
+  return covers(total, need) ? [...chosen] : null;
+}
+
+/** Pure-ADA collateral covering `amount`: one smallest UTxO if one suffices, else up to 3. */
+export function selectCollateral(utxos: Utxo[], amount: bigint): Utxo[] | null {
+  const pure = utxos
+    .filter(
+      (u) =>
+        Object.keys(u.value.assets ?? {}).length === 0 &&
+        u.datumHash === undefined &&
+        u.inlineDatum === undefined,
+    )
+    .map((u) => ({ u, coin: BigInt(u.value.lovelace) }))
+    .sort((a, b) => (a.coin < b.coin ? -1 : a.coin > b.coin ? 1 : 0));
+  const single = pure.find((x) => x.coin >= amount);
+  if (single) return [single.u];
+  const out: Utxo[] = [];
+  let sum = 0n;
+  for (const x of pure.reverse().slice(0, MAX_COLLATERAL_INPUTS)) {
+    out.push(x.u);
+    sum += x.coin;
+    if (sum >= amount) return out;
+  }
+  return null;
+}
+
+function parseCollateralAmount(params: unknown): bigint {
+  if (params === undefined || params === null) return MAX_COLLATERAL_LOVELACE;
+  if (typeof params !== 'object') throw invalid('params must be {amount}');
+  const raw = (params as { amount?: unknown }).amount;
+  let amount: bigint;
+  if (raw === undefined) return MAX_COLLATERAL_LOVELACE;
+  if (typeof raw === 'string') {
+    // CIP-30: amount is cbor<Coin>.
+    let item: unknown;
+    try {
+      item = decode(assertHex(raw, 'amount', 9));
+    } catch (e) {
+      if (isProtocolError(e)) throw e;
+      throw invalid('amount must be CBOR hex of a coin');
+    }
+    if (typeof item !== 'bigint') throw invalid('amount must be CBOR hex of a coin');
+    amount = item;
+  } else if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw >= 0) {
+    amount = BigInt(raw);
+  } else {
+    throw invalid('amount must be CBOR hex of a coin');
+  }
+  if (amount > MAX_COLLATERAL_LOVELACE) throw invalid('amount must be at most 5 ADA (CIP-30)');
+  return amount;
+}
+
+/**
+ * Builds the CIP-30 API object over `session`.
+ *
+ * @example
+ * const api = createCip30Api(session);
+ * await api.getChangeAddress(); // '00949331…' (hex of the base address)
+ */
+export function createCip30Api(session: Cip30Session): Cip30Api {
+  const run = async <T>(context: Cip30Context, fn: () => Promise<T> | T): Promise<T> => {
+    try {
+      return await fn();
+    } catch (e) {
+      if (e instanceof Thrown) throw Object.freeze(e.error);
+      if (isProtocolError(e)) throw Object.freeze(toCip30Error(e.code, e.message, context));
+      const code = context === 'submitTx' ? 'tx_failed' : 'internal';
+      throw Object.freeze(
+        toCip30Error(
+          code,
+          context === 'submitTx' ? 'the transaction could not be sent' : 'internal error',
+          context,
+        ),
+      );
+    }
+  };
+  const utxos = async (): Promise<Utxo[]> => {
+    const w = session.wallet();
+    try {
+      return await session.chain.getUtxos(w.addresses.base);
+    } catch (e) {
+      if (isProtocolError(e)) throw e;
+      throw new ProtocolError('chain_unavailable', 'the chain provider failed');
+    }
+  };
+
+  return {
+    getNetworkId: () => run('api', () => session.wallet().networkId),
+    getUtxos: (amount, page) =>
+      run('paginate', async () => {
+        let need: Value | undefined;
+        if (amount !== undefined && amount !== null) {
+          try {
+            need = decodeValue(assertHex(amount, 'amount', 64 * 1024));
+          } catch (e) {
+            if (isProtocolError(e)) throw e;
+            throw invalid('amount must be CBOR hex of a value');
+          }
+        }
+        const all = await utxos();
+        const picked = need ? selectUtxos(all, need) : all;
+        if (picked === null) return null;
+        return paginate(picked, page).map(encodeUtxo);
+      }),
+    getBalance: () =>
+      run('api', async () =>
+        encodeValue(
+          (await utxos()).reduce((t, u) => addValues(t, valueFromJson(u.value)), emptyValue()),
+        ),
+      ),
+    getCollateral: (params) =>
+      run('api', async () => {
+        const amount = parseCollateralAmount(params);
+        const picked = selectCollateral(await utxos(), amount);
+        return picked === null ? null : picked.map(encodeUtxo);
+      }),
+    // A single-address wallet: the base address is the used, change and only address.
+    getUsedAddresses: (page) =>
+      run('paginate', () => paginate([session.wallet().addresses.baseHex], page)),
+    getUnusedAddresses: () =>
+      run('api', () => {
+        session.wallet();
+        return [];
+      }),
+    getChangeAddress: () => run('api', () => session.wallet().addresses.baseHex),
+    getRewardAddresses: () => run('api', () => [session.wallet().addresses.rewardHex]),
+    signTx: (tx, partialSign = false) =>
+      run('signTx', async () => {
+        session.wallet();
+        if (typeof partialSign !== 'boolean') throw invalid('partialSign must be a boolean');
+        const r = await session.signTx({ tx: assertHex(tx, 'tx', MAX_TX_BYTES), partialSign });
+        return r.witnessSet;
+      }),
+    signData: (addr, payload) =>
+      run('signData', async () => {
+        session.wallet();
+        if (typeof addr !== 'string' || addr.length === 0 || addr.length > 1024) {
+          throw invalid('addr must be an address (hex or bech32)');
+        }
+        const r = await session.signData({
+          address: addr,
+          payload: assertHex(payload, 'payload', MAX_PAYLOAD_BYTES),
+        });
+        return { signature: r.signature, key: r.key };
+      }),
+    submitTx: (tx) =>
+      run('submitTx', async () => {
+        session.wallet();
+        const hash = await session.chain.submitTx(assertHex(tx, 'tx', MAX_TX_BYTES));
+        if (typeof hash !== 'string' || !/^[0-9a-fA-F]{64}$/.test(hash)) {
+          throw new ProtocolError('tx_failed', 'the chain provider returned no transaction hash');
+        }
+        return hash.toLowerCase();
+      }),
+    getExtensions: () =>
+      run('api', () => {
+        session.wallet();
+        return [];
+      }),
+  };
+}
