@@ -25,6 +25,7 @@ export default defineConfig({
       project('vault', 'apps/vault', { fileParallelism: false }),
       project('protocol', 'packages/protocol'),
       project('web3-sdk', 'packages/web3-sdk'),
+      project('wallet', 'apps/wallet'),
     ],
   },
 });

@@ -1,0 +1,170 @@
+/**
+ * @module errors — what the user reads and what the host receives for every failure.
+ *
+ * Two audiences, two functions: `userMessage` (shown in the iframe, may be specific about
+ * the user's own input) and `toHostError` (a ProtocolError for the host: a stable code
+ * and a short message that never holds a share, a password, an answer or a token —
+ * DESIGN.md §2.1). Foreign errors are never echoed to the host.
+ */
+import { isTrineError } from '@trine/core/errors';
+import { isProtocolError, ProtocolError } from '@trine/protocol/errors';
+import { ReshareError } from './reshare.ts';
+import { VaultError } from './vault-client.ts';
+
+/** What secret the user typed for the failing step (decides the wrong-secret message). */
+export type SecretKind = 'password' | 'answer';
+
+/** Thrown when the device share is older than the vault's epoch (or missing). */
+export class StaleDeviceError extends Error {
+  override readonly name = 'StaleDeviceError';
+  readonly missing: boolean;
+  constructor(missing: boolean) {
+    super(
+      missing
+        ? 'This browser has no key share for your wallet (a new device, or its storage was cleared).'
+        : "This browser's key share is out of date: your wallet was re-secured on another device.",
+    );
+    this.missing = missing;
+  }
+}
+
+/** The user closed or rejected the screen. */
+export class UserCancelled extends Error {
+  override readonly name = 'UserCancelled';
+  constructor() {
+    super('cancelled by the user');
+  }
+}
+
+const VAULT_BY_CODE: Record<string, string> = {
+  stale_epoch: 'Your wallet was changed from another device. Please start again.',
+  wallet_exists: 'You already have a wallet with this app.',
+};
+
+function vaultMessage(e: VaultError): string {
+  const known = VAULT_BY_CODE[e.code];
+  if (known) return known;
+  if (e.status === 0) {
+    return e.code === 'bad_response'
+      ? 'The wallet service sent an unexpected answer. Please try again later.'
+      : 'The wallet service cannot be reached. Check your connection and try again.';
+  }
+  if (e.status === 401) return 'Your session with this app has expired. Sign in to the app again.';
+  if (e.status === 403) return 'This app is not allowed to use the wallet service.';
+  if (e.status === 404) return 'No wallet was found for your account.';
+  if (e.status === 409) return 'Your wallet was changed in the meantime. Please start again.';
+  if (e.status === 413) return 'The request is too large for the wallet service.';
+  if (e.status === 429) return 'Too many attempts. Please wait a while before trying again.';
+  if (e.status >= 500) return 'The wallet service has a problem. Please try again later.';
+  return `The wallet service refused the request (${e.status}).`;
+}
+
+/**
+ * A sentence for the user about `e`. `secret` tells which secret the failing step used.
+ *
+ * @example
+ * userMessage(new TrineError('SEAL_OPEN_FAILED', '…'), 'password') // 'That password is not right. …'
+ */
+export function userMessage(e: unknown, secret: SecretKind = 'password'): string {
+  if (e instanceof UserCancelled) return 'Cancelled.';
+  if (e instanceof StaleDeviceError) return e.message;
+  if (e instanceof ReshareError) {
+    return e.reason === 'stale'
+      ? 'Your wallet was changed from another device in the meantime; nothing was changed. Please start again.'
+      : 'Your wallet is safe on the wallet service, but this browser could not save its key share. Next time, recover with your security answer.';
+  }
+  if (e instanceof VaultError) return vaultMessage(e);
+  if (isTrineError(e)) {
+    switch (e.code) {
+      case 'SEAL_OPEN_FAILED':
+        return secret === 'password'
+          ? 'That password is not right. Please try again.'
+          : 'That answer does not match. Check the spelling and accents (case and spaces do not matter).';
+      case 'SECRET_EMPTY':
+        return 'Type your password.';
+      case 'ANSWER_EMPTY':
+        return 'Type your answer.';
+      case 'SHARES_MIXED_EPOCHS':
+        return "This browser's key share is out of date: your wallet was re-secured on another device. Recover with your security answer.";
+      case 'SHARES_MIXED_WALLETS':
+      case 'KEY_ID_MISMATCH':
+      case 'SHARES_AUTH_FAILED':
+      case 'SHARE_MALFORMED':
+      case 'SHARES_DUPLICATE_ROLE':
+      case 'SHARES_TOO_FEW':
+        return 'The key shares do not fit together, so nothing was signed. If this keeps happening, recover your wallet with your security answer.';
+      case 'SEALED_MALFORMED':
+      case 'SEALED_UNSUPPORTED':
+      case 'ENVELOPE_MALFORMED':
+      case 'ENVELOPE_UNSUPPORTED_VERSION':
+      case 'KDF_PARAMS_TOO_WEAK':
+      case 'KDF_PARAMS_TOO_COSTLY':
+        return 'A stored key share is damaged or in a format this wallet does not accept. Recover your wallet with your security answer.';
+      case 'TX_MALFORMED':
+      case 'TX_TOO_LARGE':
+        return 'The app sent a transaction this wallet cannot read, so it cannot be signed.';
+      case 'PROOF_GENERATION':
+        return 'This transaction needs a signature from a key this wallet does not hold.';
+      case 'ADDRESS_NOT_OURS':
+        return 'The app asked to sign with an address that is not this wallet’s.';
+      case 'ADDRESS_MALFORMED':
+      case 'PAYLOAD_MALFORMED':
+      case 'NETWORK_UNKNOWN':
+      case 'INVALID_ARGUMENT':
+        return 'The app sent a request this wallet cannot accept.';
+      default:
+        return 'Something went wrong in the wallet. Please try again.';
+    }
+  }
+  if (e instanceof Error && /local storage|save on this device|IndexedDB/.test(e.message)) {
+    return 'This browser does not let the wallet store its key share (private browsing or blocked third-party storage?).';
+  }
+  return 'Something went wrong in the wallet. Please try again.';
+}
+
+/**
+ * The error the host receives for `e`. CIP-30 shapes are derived from these codes by the
+ * SDK (UserDeclined, ProofGeneration, AddressNotPK, …).
+ */
+export function toHostError(e: unknown): ProtocolError {
+  if (isProtocolError(e)) return new ProtocolError(e.code, e.message);
+  if (e instanceof UserCancelled) return new ProtocolError('user_declined', 'the user declined');
+  if (e instanceof StaleDeviceError) {
+    return new ProtocolError(
+      'user_declined',
+      'the device needs recovery; the user did not complete it',
+    );
+  }
+  if (e instanceof ReshareError)
+    return new ProtocolError('internal', 'the wallet update did not complete');
+  if (e instanceof VaultError) {
+    if (e.status === 404) return new ProtocolError('wallet_missing', 'the user has no wallet');
+    if (e.status === 429)
+      return new ProtocolError('too_many_requests', 'the vault is rate-limiting');
+    if (e.status === 401)
+      return new ProtocolError('vault_unavailable', 'the vault refused the token');
+    return new ProtocolError('vault_unavailable', `the vault failed (${e.status || 'network'})`);
+  }
+  if (isTrineError(e)) {
+    switch (e.code) {
+      case 'PROOF_GENERATION':
+        return new ProtocolError('proof_generation', e.message.slice(0, 200));
+      case 'ADDRESS_NOT_OURS':
+        return e.details?.scriptCredential === true
+          ? new ProtocolError('address_not_ours', 'the address is not a key address of this wallet')
+          : new ProtocolError('proof_generation', 'the wallet holds no key for that address');
+      case 'TX_MALFORMED':
+      case 'TX_TOO_LARGE':
+      case 'ADDRESS_MALFORMED':
+      case 'PAYLOAD_MALFORMED':
+      case 'NETWORK_UNKNOWN':
+      case 'INVALID_ARGUMENT':
+        return new ProtocolError('invalid_params', e.message.slice(0, 200));
+      default:
+        return new ProtocolError('internal', 'the wallet could not complete the request');
+    }
+  }
+  if (e instanceof TypeError)
+    return new ProtocolError('invalid_params', 'the request is malformed');
+  return new ProtocolError('internal', 'internal error');
+}

@@ -1,0 +1,338 @@
+/**
+ * @module flows/manage — change password, change security question, export the
+ * recovery phrase, delete the wallet. (Recovery is flows/recover.ts.)
+ *
+ * Change password: a new password means a new device share, and we re-share to a new
+ * epoch (rather than re-sealing the same device share) so that a copy of the old sealed
+ * device share plus the old password — the usual reason to change a password — opens
+ * nothing any more. A new split also changes the recovery share, which must be sealed
+ * under the answer, so this flow asks for the answer too and checks it against the
+ * vault's current recovery record before re-sharing (a typo would otherwise lock the new
+ * recovery share under a wrong answer). Users who forgot the answer change the question
+ * first (that needs only the password).
+ *
+ * Every re-share goes through reshare.ts, which keeps two shares of one epoch reachable
+ * at every instant (DESIGN.md §2.8).
+ */
+import { entropyToMnemonic } from '@trine/core/mnemonic';
+import { wipe } from '@trine/core/wipe';
+import { loadCardano } from '../cardano.ts';
+import {
+  type Ctx,
+  cancelled,
+  combine,
+  interact,
+  kdfText,
+  loadWallet,
+  unlockWithPassword,
+  type WalletState,
+} from '../context.ts';
+import { StaleDeviceError, userMessage } from '../errors.ts';
+import { ReshareError } from '../reshare.ts';
+import { h } from '../ui/dom.ts';
+import { type Field, passwordField, questionPicker, textField } from '../ui/fields.ts';
+import { p, Screen } from '../ui/screen.ts';
+import {
+  ANSWER_RULE_TEXT,
+  checkAnswer,
+  checkAnswerGiven,
+  checkPassword,
+  checkPasswordConfirm,
+  checkQuestion,
+  PASSWORD_RULE_TEXT,
+} from '../validators.ts';
+import { VaultError } from '../vault-client.ts';
+import { ensureDevice } from './approve.ts';
+import { reshareWith } from './reshare-step.ts';
+
+async function walletState(ctx: Ctx): Promise<WalletState> {
+  const state = await loadWallet(ctx);
+  if (!state) throw new VaultError(404, 'wallet_not_found', 'no wallet');
+  return ensureDevice(ctx, state);
+}
+
+/** Shows problems per field; focuses the first bad one; true when all are fine. */
+type Checked = readonly [Field | { problems(l: string[]): void }, string[]];
+
+function validate(list: readonly Checked[]): boolean {
+  let ok = true;
+  for (const [field, problems] of list) {
+    field.problems(problems);
+    if (problems.length && ok) {
+      ok = false;
+      if ('input' in field) field.input.focus();
+    }
+  }
+  return ok;
+}
+
+/** Errors that end the flow (the user must start again) rather than stay on the form. */
+function fatal(e: unknown): boolean {
+  return e instanceof ReshareError || e instanceof StaleDeviceError;
+}
+
+export async function changePasswordFlow(ctx: Ctx): Promise<void> {
+  const state = await walletState(ctx);
+  await interact<void>(ctx.view, (done, fail) => {
+    const current = passwordField('Current password', 'current-password');
+    const answer = textField(
+      'Answer to your security question',
+      'Needed because the recovery share is renewed too.',
+      true,
+    );
+    const pw = passwordField('New password', 'new-password', PASSWORD_RULE_TEXT);
+    const pw2 = passwordField('Type the new password again', 'new-password');
+    return new Screen({
+      title: 'Change password',
+      body: [
+        p('Your key is split again into new shares; the old password and old shares stop working.'),
+        h('p', { class: 'question' }, h('strong', null, 'Question: '), state.meta.question),
+      ],
+      fields: [current.wrap, answer.wrap, pw.wrap, pw2.wrap],
+      submitLabel: 'Change password',
+      cancelLabel: 'Cancel',
+      onCancel: () => fail(cancelled()),
+      onSubmit: async (screen) => {
+        if (
+          !validate([
+            [current, current.input.value ? [] : ['Type your current password.']],
+            [answer, checkAnswerGiven(answer.input.value)],
+            [pw, checkPassword(pw.input.value)],
+            [pw2, checkPasswordConfirm(pw.input.value, pw2.input.value)],
+          ])
+        ) {
+          return;
+        }
+        screen.busy(true);
+        let entropy: Uint8Array | undefined;
+        let step: 'password' | 'answer' = 'password';
+        try {
+          entropy = await unlockWithPassword(ctx, state, current.input.value, screen);
+          step = 'answer';
+          await checkAnswerAgainstVault(ctx, state, entropy, answer.input.value, screen);
+          await reshareWith(
+            ctx,
+            state,
+            entropy,
+            state.meta.epoch,
+            {
+              password: pw.input.value,
+              answer: answer.input.value,
+              question: state.meta.question,
+            },
+            screen,
+          );
+          done();
+        } catch (e) {
+          if (fatal(e)) return fail(e);
+          screen.busy(false);
+          screen.error(userMessage(e, step));
+        } finally {
+          wipe(entropy);
+        }
+      },
+    });
+  });
+}
+
+/**
+ * Opens the vault's current recovery share with `answer` and checks it belongs to the
+ * same key (combine with the known entropy's shares is not possible — different split —
+ * so we combine recovery + auth and compare).
+ */
+async function checkAnswerAgainstVault(
+  ctx: Ctx,
+  state: WalletState,
+  entropy: Uint8Array,
+  answer: string,
+  screen: Screen,
+): Promise<void> {
+  screen.progress('Fetching your recovery share to check the answer…');
+  const rec = await ctx.vault.getRecovery();
+  const share = await ctx.kdf.open(rec.sealed, answer, (s) =>
+    screen.progress(kdfText(s, 'answer')),
+  );
+  const auth = await ctx.vault.getAuthShare();
+  const cardano = await loadCardano();
+  const again = await combine(
+    ctx,
+    [share, auth.authShare],
+    state.meta.walletId,
+    state.meta.keyId,
+    rec.epoch,
+    cardano,
+    screen,
+  );
+  const same = again.length === entropy.length && again.every((b, i) => b === entropy[i]);
+  wipe(again);
+  if (!same) throw new Error('the recovery share does not match this wallet');
+}
+
+export async function changeQuestionFlow(ctx: Ctx): Promise<void> {
+  const state = await walletState(ctx);
+  await interact<void>(ctx.view, (done, fail) => {
+    const current = passwordField('Password', 'current-password');
+    const question = questionPicker();
+    const answer = textField('New answer', ANSWER_RULE_TEXT, true);
+    const answer2 = textField('Type the new answer again', undefined, true);
+    return new Screen({
+      title: 'Change security question',
+      body: [
+        p(`Current question: ${state.meta.question}`),
+        p('Your key is split again; the old answer stops working.'),
+      ],
+      fields: [current.wrap, question.wrap, answer.wrap, answer2.wrap],
+      submitLabel: 'Save new question',
+      cancelLabel: 'Cancel',
+      onCancel: () => fail(cancelled()),
+      onSubmit: async (screen) => {
+        const q = question.value();
+        if (
+          !validate([
+            [current, current.input.value ? [] : ['Type your password.']],
+            [question, checkQuestion(q)],
+            [answer2, checkAnswer(answer.input.value, answer2.input.value, q)],
+          ])
+        ) {
+          return;
+        }
+        screen.busy(true);
+        let entropy: Uint8Array | undefined;
+        try {
+          entropy = await unlockWithPassword(ctx, state, current.input.value, screen);
+          await reshareWith(
+            ctx,
+            state,
+            entropy,
+            state.meta.epoch,
+            {
+              password: current.input.value,
+              answer: answer.input.value,
+              question: q,
+            },
+            screen,
+          );
+          done();
+        } catch (e) {
+          if (fatal(e)) return fail(e);
+          screen.busy(false);
+          screen.error(userMessage(e, 'password'));
+        } finally {
+          wipe(entropy);
+        }
+      },
+    });
+  });
+}
+
+/**
+ * Shows the recovery phrase inside the iframe only (DESIGN.md §2.1): never posted to the
+ * host, removed from the DOM when the screen closes.
+ */
+export async function exportFlow(ctx: Ctx): Promise<void> {
+  const state = await walletState(ctx);
+  const words = await interact<string[]>(ctx.view, (done, fail) => {
+    const current = passwordField('Password', 'current-password');
+    return new Screen({
+      title: 'Show recovery phrase',
+      body: [
+        h(
+          'p',
+          { class: 'notice' },
+          'Anyone who sees these 24 words can take everything in this wallet, without your password. Make sure no one is watching and no screen is being shared. Write them on paper; never type them into a website.',
+        ),
+      ],
+      fields: [current.wrap],
+      submitLabel: 'Show the words',
+      cancelLabel: 'Cancel',
+      onCancel: () => fail(cancelled()),
+      onSubmit: async (screen) => {
+        if (!validate([[current, current.input.value ? [] : ['Type your password.']]])) return;
+        screen.busy(true);
+        let entropy: Uint8Array | undefined;
+        try {
+          entropy = await unlockWithPassword(ctx, state, current.input.value, screen);
+          done(entropyToMnemonic(entropy).split(' '));
+        } catch (e) {
+          if (fatal(e)) return fail(e);
+          screen.busy(false);
+          screen.error(userMessage(e, 'password'));
+        } finally {
+          wipe(entropy);
+        }
+      },
+    });
+  });
+  try {
+    await interact<void>(ctx.view, (done) => {
+      const list = h('ol', { class: 'words' }, ...words.map((w) => h('li', null, w)));
+      return new Screen({
+        title: 'Your recovery phrase',
+        body: [p('Write these words down in order. Close this screen when you are done.'), list],
+        submitLabel: 'I have written them down — close',
+        onCancel: () => done(),
+        onSubmit: () => done(),
+      });
+    });
+  } finally {
+    words.fill('');
+    ctx.view.clear();
+  }
+}
+
+/** DELETE on the vault, then the local device share. */
+export async function deleteFlow(ctx: Ctx): Promise<void> {
+  const state = await loadWallet(ctx);
+  if (!state) throw new VaultError(404, 'wallet_not_found', 'no wallet');
+  const hasDevice = state.device !== undefined && state.device.epoch === state.meta.epoch;
+  await interact<void>(ctx.view, (done, fail) => {
+    const current = passwordField('Password', 'current-password');
+    const confirm = textField('Type DELETE to confirm');
+    return new Screen({
+      title: 'Delete wallet',
+      body: [
+        h(
+          'p',
+          { class: 'notice' },
+          'This deletes your wallet’s shares from the wallet service and from this browser. Funds left at its address can then only be reached with the 24-word recovery phrase. Export it first if you have not.',
+        ),
+      ],
+      fields: hasDevice ? [current.wrap, confirm.wrap] : [confirm.wrap],
+      submitLabel: 'Delete wallet',
+      danger: true,
+      cancelLabel: 'Cancel',
+      onCancel: () => fail(cancelled()),
+      onSubmit: async (screen) => {
+        if (
+          !validate([
+            ...(hasDevice
+              ? [[current, current.input.value ? [] : ['Type your password.']] as Checked]
+              : []),
+            [confirm, confirm.input.value.trim() === 'DELETE' ? [] : ['Type DELETE in capitals.']],
+          ])
+        ) {
+          return;
+        }
+        screen.busy(true);
+        let entropy: Uint8Array | undefined;
+        try {
+          // The password proves the person at the keyboard owns the wallet here.
+          if (hasDevice)
+            entropy = await unlockWithPassword(ctx, state, current.input.value, screen);
+          screen.progress('Deleting from the wallet service…');
+          await ctx.vault.deleteWallet();
+          ctx.session.clear();
+          screen.progress('Deleting from this browser…');
+          await ctx.store.remove(ctx.appId, state.meta.walletId);
+          done();
+        } catch (e) {
+          if (fatal(e)) return fail(e);
+          screen.busy(false);
+          screen.error(userMessage(e, 'password'));
+        } finally {
+          wipe(entropy);
+        }
+      },
+    });
+  });
+}

@@ -1,0 +1,14 @@
+/** @module kdf-types — the messages between the wallet page and its KDF worker. */
+import type { ShareEnvelope } from '@trine/core/envelope';
+import type { TrineErrorCode } from '@trine/core/errors';
+import type { SealStage } from '@trine/core/seal';
+import type { KdfParams, SealedRecord } from '@trine/core/sealed-record';
+
+export type KdfJob =
+  | { op: 'seal'; envelope: ShareEnvelope; secret: string; kdf?: KdfParams }
+  | { op: 'open'; record: SealedRecord; secret: string };
+
+export type KdfReply =
+  | { type: 'progress'; stage: SealStage }
+  | { type: 'result'; value: SealedRecord | ShareEnvelope }
+  | { type: 'error'; error: { name: string; code?: TrineErrorCode; message: string } };

@@ -1,0 +1,94 @@
+/**
+ * @module main — boot of `embed.html` (the page the SDK frames at
+ * `{walletUrl}/embed?app={appId}`): read the app id, load the app's public config from
+ * the vault (same origin), accept the host's handshake only from an allowed origin, then
+ * serve its calls. No secret is ever logged, put in a URL or posted to the host.
+ */
+import type { Network } from '@trine/protocol/methods';
+import type { Ctx } from './context.ts';
+import { openDeviceStore } from './device-store.ts';
+import { acceptHost, hostLink } from './host-link.ts';
+import { createKdf } from './kdf-client.ts';
+import { UnlockSession } from './session.ts';
+import { h } from './ui/dom.ts';
+import { View } from './ui/screen.ts';
+import { createVaultClient } from './vault-client.ts';
+import { createHandlers } from './wallet.ts';
+import './style.css';
+
+const APP_ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+async function boot(): Promise<void> {
+  const root = document.getElementById('app');
+  if (!root) return;
+  const view = new View(root);
+  const appId = new URLSearchParams(location.search).get('app') ?? '';
+  if (!APP_ID.test(appId)) {
+    view.message('Wallet unavailable', h('p', null, 'This page needs an app id (?app=…).'));
+    return;
+  }
+  if (window.parent === window) {
+    view.message(
+      'Trine wallet',
+      h('p', null, 'This wallet runs inside the app that uses it. Open that app instead.'),
+    );
+    return;
+  }
+  // The endpoint exists only after the handshake; the vault asks the host for the token.
+  let tokenSource: (() => Promise<string>) | undefined;
+  const vault = createVaultClient({
+    baseUrl: location.origin,
+    appId,
+    getToken: () => {
+      if (!tokenSource) return Promise.reject(new Error('not connected'));
+      return tokenSource();
+    },
+  });
+  let app: Awaited<ReturnType<typeof vault.getAppConfig>>;
+  try {
+    app = await vault.getAppConfig();
+  } catch {
+    view.message('Wallet unavailable', h('p', null, 'The wallet service cannot be reached.'));
+    return;
+  }
+  const session = new UnlockSession();
+  addEventListener('pagehide', () => session.clear());
+  const store = await openDeviceStore().catch(() => undefined);
+  view.message('Trine wallet', h('p', null, `Connecting to ${app.name}…`));
+  await acceptHost({
+    appId,
+    allowedOrigins: app.allowedOrigins,
+    handlers: (link) => {
+      tokenSource = async () => (await link.endpoint.call('getToken', {})).token;
+      if (!store) {
+        view.message(
+          'Storage blocked',
+          h('p', null, 'This browser does not let the wallet keep its key share here.'),
+        );
+      }
+      const ctx: Ctx = {
+        appId,
+        app,
+        hostOrigin: link.origin,
+        network: link.network as Network,
+        vault,
+        store: store ?? missingStore(),
+        kdf: createKdf(),
+        session,
+        view,
+        host: hostLink(link.endpoint),
+      };
+      view.message('Trine wallet', h('p', null, 'Waiting for the app.'));
+      return createHandlers(ctx);
+    },
+  });
+}
+
+/** A store that fails every call with the storage message (IndexedDB blocked). */
+function missingStore(): Ctx['store'] {
+  const fail = () =>
+    Promise.reject(new Error('this browser refused to use local storage for the wallet'));
+  return { get: async () => undefined, put: fail, remove: fail, close: () => undefined };
+}
+
+void boot();

@@ -1,0 +1,167 @@
+/**
+ * @module ui/screen — one screen of a flow: heading, body, a form whose submit runs an
+ * async action with progress and errors, and keyboard handling (Enter submits through the
+ * native form, Escape cancels). Progress goes to a polite live region, errors to an
+ * assertive one, and focus moves to the first field (or the heading) when shown and to
+ * the error when one appears.
+ */
+import { type Child, clear, h } from './dom.ts';
+
+export interface ScreenOptions {
+  title: string;
+  /** Paragraphs or nodes under the title. */
+  body?: Child[];
+  /** Form content (fields) placed before the buttons. */
+  fields?: Child[];
+  submitLabel?: string;
+  /** Omit for screens that cannot be cancelled. */
+  cancelLabel?: string;
+  /** Style of the submit button. */
+  danger?: boolean;
+  onSubmit?: (screen: Screen) => void | Promise<void>;
+  onCancel?: () => void;
+}
+
+export class Screen {
+  readonly root: HTMLElement;
+  readonly heading: HTMLHeadingElement;
+  readonly form: HTMLFormElement;
+  readonly #status: HTMLElement;
+  readonly #alert: HTMLElement;
+  readonly #bar: HTMLProgressElement;
+  readonly #submit: HTMLButtonElement | undefined;
+  #busy = false;
+
+  constructor(readonly options: ScreenOptions) {
+    this.heading = h('h1', { tabindex: -1 }, options.title);
+    this.#status = h('p', { class: 'status', role: 'status', 'aria-live': 'polite' });
+    this.#alert = h('p', { class: 'error', role: 'alert', tabindex: -1, hidden: true });
+    this.#bar = h('progress', { class: 'bar', hidden: true, 'aria-hidden': 'true' });
+    const buttons = h('div', { class: 'buttons' });
+    if (options.cancelLabel) {
+      buttons.append(
+        h(
+          'button',
+          { type: 'button', class: 'secondary', onclick: () => this.cancel() },
+          options.cancelLabel,
+        ),
+      );
+    }
+    if (options.submitLabel) {
+      this.#submit = h(
+        'button',
+        { type: 'submit', class: options.danger ? 'danger' : 'primary' },
+        options.submitLabel,
+      );
+      buttons.append(this.#submit);
+    }
+    this.form = h(
+      'form',
+      { novalidate: true, onsubmit: (e: Event) => this.#onSubmit(e) },
+      ...(options.fields ?? []),
+      this.#alert,
+      this.#bar,
+      this.#status,
+      buttons,
+    );
+    this.root = h(
+      'section',
+      {
+        class: 'screen',
+        'aria-labelledby': '',
+        onkeydown: (e: Event) => {
+          if ((e as KeyboardEvent).key === 'Escape' && options.onCancel) {
+            e.preventDefault();
+            this.cancel();
+          }
+        },
+      },
+      this.heading,
+      ...(options.body ?? []),
+      this.form,
+    );
+    this.heading.id = `h-${Math.random().toString(36).slice(2, 9)}`;
+    this.root.setAttribute('aria-labelledby', this.heading.id);
+  }
+
+  cancel(): void {
+    if (this.#busy) return;
+    this.options.onCancel?.();
+  }
+
+  async #onSubmit(e: Event): Promise<void> {
+    e.preventDefault();
+    if (this.#busy || !this.options.onSubmit) return;
+    this.error('');
+    try {
+      await this.options.onSubmit(this);
+    } finally {
+      if (this.#busy) this.busy(false);
+    }
+  }
+
+  /** Disables every control while an action runs (the host cannot click for the user). */
+  busy(on: boolean): void {
+    this.#busy = on;
+    for (const el of this.form.querySelectorAll<
+      HTMLInputElement | HTMLButtonElement | HTMLSelectElement
+    >('input, button, select, textarea')) {
+      el.disabled = on;
+    }
+    this.root.setAttribute('aria-busy', String(on));
+    if (!on) {
+      this.#bar.hidden = true;
+      this.#status.textContent = '';
+    }
+  }
+
+  /** Shows progress text (and an indeterminate bar). */
+  progress(text: string): void {
+    this.#bar.hidden = false;
+    this.#status.textContent = text;
+  }
+
+  /** Shows an error (empty clears it) and moves focus to it. */
+  error(text: string): void {
+    this.#alert.textContent = text;
+    this.#alert.hidden = text === '';
+    if (text) this.#alert.focus();
+  }
+
+  /** Focuses the first enabled field, else the submit button, else the heading. */
+  focusFirst(): void {
+    const first = this.form.querySelector<HTMLElement>(
+      'input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])',
+    );
+    (first ?? this.#submit ?? this.heading).focus();
+  }
+}
+
+/** The single place screens are shown. */
+export class View {
+  constructor(readonly root: HTMLElement) {}
+
+  show(screen: Screen, focus: 'first' | 'heading' = 'first'): Screen {
+    clear(this.root);
+    this.root.append(screen.root);
+    if (focus === 'heading') screen.heading.focus();
+    else screen.focusFirst();
+    return screen;
+  }
+
+  /** A screen with no action (waiting, finished). */
+  message(title: string, ...body: Child[]): void {
+    clear(this.root);
+    const heading = h('h1', { tabindex: -1 }, title);
+    this.root.append(h('section', { class: 'screen' }, heading, ...body));
+    heading.focus();
+  }
+
+  /** Removes everything shown (used after export, so the words leave the DOM). */
+  clear(): void {
+    clear(this.root);
+  }
+}
+
+/** A paragraph. */
+export const p = (...children: Child[]) => h('p', null, ...children);

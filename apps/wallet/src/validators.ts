@@ -1,0 +1,116 @@
+/**
+ * @module validators — the form rules the wallet shows and enforces: password strength
+ * and confirmation, recovery question and answer.
+ *
+ * Every function returns the list of problems in plain words (empty = valid), so the
+ * form can show them next to the field and announce them through aria-live.
+ */
+import { normalizeAnswer } from '@trine/core/answer';
+
+/** Minimum password length in characters (Unicode code points). */
+export const PASSWORD_MIN_CHARS = 12;
+/** Longest password we accept (core refuses more than 4096 UTF-16 code units). */
+export const PASSWORD_MAX_CHARS = 1024;
+/** Character classes a password must mix (at least two of them). */
+export const PASSWORD_MIN_CLASSES = 2;
+
+/** The rule as shown under the password field. */
+export const PASSWORD_RULE_TEXT =
+  `At least ${PASSWORD_MIN_CHARS} characters, mixing at least ${PASSWORD_MIN_CLASSES} of: ` +
+  'lower-case letters, upper-case letters, digits, and other characters (symbols, spaces).';
+
+export const ANSWER_MIN_CHARS = 3;
+export const ANSWER_MAX_CHARS = 256;
+export const QUESTION_MIN_CHARS = 8;
+export const QUESTION_MAX_CHARS = 200;
+
+/** The rule as shown under the answer field (what normalisation ignores and keeps). */
+export const ANSWER_RULE_TEXT =
+  'Case and extra spaces do not matter; accents and spelling do. ' +
+  `At least ${ANSWER_MIN_CHARS} characters.`;
+
+/** The character classes present in `password`. */
+export function passwordClasses(password: string): Set<'lower' | 'upper' | 'digit' | 'other'> {
+  const out = new Set<'lower' | 'upper' | 'digit' | 'other'>();
+  for (const ch of password) {
+    if (/\p{Ll}/u.test(ch)) out.add('lower');
+    else if (/\p{Lu}/u.test(ch)) out.add('upper');
+    else if (/\p{Nd}/u.test(ch)) out.add('digit');
+    else out.add('other');
+  }
+  return out;
+}
+
+/**
+ * Problems with a new password (empty when it follows the rule).
+ *
+ * @example
+ * checkPassword('short') // ['Use at least 12 characters (5 so far).', …]
+ */
+export function checkPassword(password: string): string[] {
+  const problems: string[] = [];
+  const length = [...password].length;
+  if (length < PASSWORD_MIN_CHARS) {
+    problems.push(`Use at least ${PASSWORD_MIN_CHARS} characters (${length} so far).`);
+  }
+  if (length > PASSWORD_MAX_CHARS) {
+    problems.push(`Use at most ${PASSWORD_MAX_CHARS} characters.`);
+  }
+  if (length > 0 && passwordClasses(password).size < PASSWORD_MIN_CLASSES) {
+    problems.push(
+      'Mix at least two kinds of characters: lower-case, upper-case, digits, symbols or spaces.',
+    );
+  }
+  if (length > 0 && new Set(password).size === 1) {
+    problems.push('Do not repeat a single character.');
+  }
+  return problems;
+}
+
+/** Problems with the confirmation of a new password. */
+export function checkPasswordConfirm(password: string, confirm: string): string[] {
+  return password === confirm ? [] : ['The two passwords are not the same.'];
+}
+
+/** Problems with a recovery question (a custom one, or one from the list). */
+export function checkQuestion(question: string): string[] {
+  const q = question.trim();
+  if (q.length < QUESTION_MIN_CHARS) {
+    return [`Write a question of at least ${QUESTION_MIN_CHARS} characters.`];
+  }
+  if (q.length > QUESTION_MAX_CHARS)
+    return [`Keep the question under ${QUESTION_MAX_CHARS} characters.`];
+  return [];
+}
+
+function normalized(answer: string): string {
+  try {
+    return normalizeAnswer(answer);
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Problems with a new recovery answer, compared after the same normalisation core
+ * applies when sealing (so "Paris" and " paris " count as equal confirmations).
+ */
+export function checkAnswer(answer: string, confirm: string, question = ''): string[] {
+  const problems: string[] = [];
+  const a = normalized(answer);
+  if ([...a].length < ANSWER_MIN_CHARS) {
+    problems.push(`Write an answer of at least ${ANSWER_MIN_CHARS} characters.`);
+  }
+  if (answer.length > ANSWER_MAX_CHARS)
+    problems.push(`Keep the answer under ${ANSWER_MAX_CHARS} characters.`);
+  if (a.length > 0 && question && a === normalized(question)) {
+    problems.push('The answer must not repeat the question.');
+  }
+  if (a !== normalized(confirm)) problems.push('The two answers are not the same.');
+  return problems;
+}
+
+/** Problems with an answer typed to recover (only that it is not empty). */
+export function checkAnswerGiven(answer: string): string[] {
+  return normalized(answer) ? [] : ['Type your answer.'];
+}

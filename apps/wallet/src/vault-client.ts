@@ -1,0 +1,261 @@
+/**
+ * @module vault-client — the wallet's typed client of the vault HTTP API (DESIGN.md §5).
+ *
+ * The bearer token comes from the host (`getToken`, DESIGN.md §6) for every request and
+ * travels only in the Authorization header, never in a URL. Every response body is
+ * validated before use; errors are RFC 9457 problem documents turned into `VaultError`
+ * with the HTTP status and the problem's stable `code`. Nothing secret is ever put in an
+ * error: the request body (which holds shares) is never echoed.
+ */
+import { parseEnvelope, type ShareEnvelope } from '@trine/core/envelope';
+import { parseSealedRecord, type SealedRecord } from '@trine/core/sealed-record';
+import type { Network } from '@trine/protocol/methods';
+
+export const NETWORKS: readonly Network[] = ['mainnet', 'preprod', 'preview'];
+
+/** The public configuration of an app (`GET /v1/apps/{appId}`). */
+export interface AppConfig {
+  appId: string;
+  name: string;
+  allowedOrigins: string[];
+  networks: Network[];
+}
+
+/** The wallet's public metadata (`GET /v1/apps/{appId}/wallet`). */
+export interface WalletMeta {
+  walletId: string;
+  keyId: string;
+  network: Network;
+  addresses: { base: string; reward: string };
+  epoch: number;
+  question: string;
+}
+
+export interface CreateWalletBody {
+  walletId: string;
+  keyId: string;
+  network: Network;
+  addresses: { base: string; reward: string };
+  epoch: 1;
+  authShare: ShareEnvelope;
+  recovery: { question: string; sealed: SealedRecord };
+}
+
+export interface PutSharesBody {
+  expectedEpoch: number;
+  epoch: number;
+  authShare: ShareEnvelope;
+  recovery?: { question: string; sealed: SealedRecord };
+}
+
+/** Why a vault call failed. `status` 0 = the network (no HTTP response). */
+export class VaultError extends Error {
+  override readonly name = 'VaultError';
+  readonly status: number;
+  /** The problem document's `code`, or a local one (`network`, `bad_response`). */
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** True for a failure after which the request may or may not have taken effect. */
+export function isAmbiguous(e: unknown): boolean {
+  return e instanceof VaultError && (e.status === 0 || e.status >= 500);
+}
+
+export interface VaultClientOptions {
+  /** The vault's origin (the wallet's own origin in production), no trailing slash. */
+  baseUrl: string;
+  appId: string;
+  /** The user's JWT for the vault (asked from the host each time). */
+  getToken: () => Promise<string>;
+  fetch?: typeof fetch;
+  /** Per-request timeout in ms. Default 20 000. */
+  timeoutMs?: number;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function bad(what: string): VaultError {
+  return new VaultError(0, 'bad_response', `the vault sent an unexpected ${what}`);
+}
+
+function str(v: unknown, what: string, max = 2048): string {
+  if (typeof v !== 'string' || v.length === 0 || v.length > max) throw bad(what);
+  return v;
+}
+
+function epochOf(v: unknown, what: string): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw bad(what);
+  return v;
+}
+
+function network(v: unknown, what: string): Network {
+  if (typeof v !== 'string' || !(NETWORKS as readonly string[]).includes(v)) throw bad(what);
+  return v as Network;
+}
+
+function envelope(v: unknown, what: string): ShareEnvelope {
+  try {
+    return parseEnvelope(v);
+  } catch {
+    throw bad(what);
+  }
+}
+
+function sealed(v: unknown, what: string): SealedRecord {
+  try {
+    return parseSealedRecord(v);
+  } catch {
+    throw bad(what);
+  }
+}
+
+/** Validates `GET /v1/apps/{appId}`. Accepts `allowedOrigins` (DESIGN §5) or `origins`. */
+export function parseAppConfig(value: unknown, appId: string): AppConfig {
+  if (!isRecord(value)) throw bad('app configuration');
+  const origins = value.allowedOrigins ?? value.origins;
+  if (!Array.isArray(origins) || origins.length > 256) throw bad('app configuration (origins)');
+  const nets = value.networks;
+  if (!Array.isArray(nets) || nets.length === 0) throw bad('app configuration (networks)');
+  return {
+    appId: typeof value.appId === 'string' ? value.appId : appId,
+    name: typeof value.name === 'string' && value.name ? value.name.slice(0, 120) : appId,
+    allowedOrigins: origins.filter((o): o is string => typeof o === 'string'),
+    networks: nets.map((n, i) => network(n, `app network #${i}`)),
+  };
+}
+
+/** Validates the wallet metadata. */
+export function parseWalletMeta(value: unknown): WalletMeta {
+  if (!isRecord(value)) throw bad('wallet record');
+  const addresses = value.addresses;
+  if (!isRecord(addresses)) throw bad('wallet record (addresses)');
+  return {
+    walletId: str(value.walletId, 'wallet id', 64),
+    keyId: str(value.keyId, 'key id', 128),
+    network: network(value.network, 'wallet network'),
+    addresses: {
+      base: str(addresses.base, 'base address', 1024),
+      reward: str(addresses.reward, 'reward address', 1024),
+    },
+    epoch: epochOf(value.epoch, 'wallet epoch'),
+    question: str(value.question, 'recovery question', 1024),
+  };
+}
+
+/**
+ * Builds the client.
+ *
+ * @example
+ * const vault = createVaultClient({ baseUrl: location.origin, appId, getToken });
+ * const meta = await vault.getWallet(); // null when the user has none
+ */
+export function createVaultClient(options: VaultClientOptions) {
+  const { baseUrl, appId, getToken } = options;
+  const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  const timeoutMs = options.timeoutMs ?? 20_000;
+  const appPath = `${baseUrl}/v1/apps/${encodeURIComponent(appId)}`;
+
+  async function request(
+    method: string,
+    path: string,
+    body?: unknown,
+    auth = true,
+  ): Promise<{ status: number; json: unknown }> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (auth) headers.authorization = `Bearer ${await getToken()}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    let res: Response;
+    try {
+      res = await doFetch(`${appPath}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? null : JSON.stringify(body),
+        signal: controller.signal,
+        credentials: 'omit',
+        cache: 'no-store',
+      });
+    } catch {
+      throw new VaultError(0, 'network', 'the vault cannot be reached');
+    } finally {
+      clearTimeout(timer);
+    }
+    let json: unknown = null;
+    if (res.status !== 204) {
+      try {
+        json = await res.json();
+      } catch {
+        json = null;
+      }
+    }
+    if (!res.ok) throw problem(res.status, json);
+    return { status: res.status, json };
+  }
+
+  return {
+    /** `GET /v1/apps/{appId}` (public, no token). */
+    async getAppConfig(): Promise<AppConfig> {
+      const { json } = await request('GET', '', undefined, false);
+      return parseAppConfig(json, appId);
+    },
+    /** `GET …/wallet`; null when the user has no wallet (404). */
+    async getWallet(): Promise<WalletMeta | null> {
+      try {
+        return parseWalletMeta((await request('GET', '/wallet')).json);
+      } catch (e) {
+        if (e instanceof VaultError && e.status === 404) return null;
+        throw e;
+      }
+    },
+    /** `POST …/wallet`. */
+    async createWallet(body: CreateWalletBody): Promise<void> {
+      await request('POST', '/wallet', body);
+    },
+    /** `GET …/wallet/auth-share`. */
+    async getAuthShare(): Promise<{ epoch: number; authShare: ShareEnvelope }> {
+      const { json } = await request('GET', '/wallet/auth-share');
+      if (!isRecord(json)) throw bad('auth share response');
+      return {
+        epoch: epochOf(json.epoch, 'epoch'),
+        authShare: envelope(json.authShare, 'auth share'),
+      };
+    },
+    /** `POST …/wallet/recovery` (strictly rate-limited: call only on the user's request). */
+    async getRecovery(): Promise<{ epoch: number; question: string; sealed: SealedRecord }> {
+      const { json } = await request('POST', '/wallet/recovery', {});
+      if (!isRecord(json)) throw bad('recovery response');
+      return {
+        epoch: epochOf(json.epoch, 'epoch'),
+        question: str(json.question, 'recovery question', 1024),
+        sealed: sealed(json.sealed, 'sealed recovery share'),
+      };
+    },
+    /** `PUT …/wallet/shares` (compare-and-swap on `expectedEpoch`; 409 when stale). */
+    async putShares(body: PutSharesBody): Promise<void> {
+      await request('PUT', '/wallet/shares', body);
+    },
+    /** `DELETE …/wallet`. */
+    async deleteWallet(): Promise<void> {
+      await request('DELETE', '/wallet');
+    },
+  };
+}
+
+export type VaultClient = ReturnType<typeof createVaultClient>;
+
+/** A VaultError from an RFC 9457 problem document (its `code`, `detail` or `title`). */
+export function problem(status: number, json: unknown): VaultError {
+  const p = isRecord(json) ? json : {};
+  const code =
+    typeof p.code === 'string' && /^[a-z0-9_.-]{1,64}$/i.test(p.code) ? p.code : `http_${status}`;
+  const text = typeof p.detail === 'string' ? p.detail : typeof p.title === 'string' ? p.title : '';
+  return new VaultError(status, code, text.slice(0, 300) || `the vault answered ${status}`);
+}

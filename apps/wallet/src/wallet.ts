@@ -1,0 +1,147 @@
+/**
+ * @module wallet — the methods the wallet serves to the host (DESIGN.md §6), one user
+ * flow at a time. A flow that needs the user asks the host to show the iframe
+ * (`ui {visible:true}`) and hides it when done; errors reach the host only as
+ * ProtocolErrors from `toHostError` (no secret, no foreign text).
+ */
+
+import type { Handlers } from '@trine/protocol/endpoint';
+import { ProtocolError } from '@trine/protocol/errors';
+import type { WalletMethods } from '@trine/protocol/methods';
+import { type Ctx, loadWallet, walletInfo } from './context.ts';
+import { toHostError, UserCancelled, userMessage } from './errors.ts';
+import { prepareSignData, prepareSignTx, signDataFlow, signTxFlow } from './flows/approve.ts';
+import { createFlow } from './flows/create.ts';
+import { changePasswordFlow, changeQuestionFlow, deleteFlow, exportFlow } from './flows/manage.ts';
+import { recoverFlow } from './flows/recover.ts';
+import { h } from './ui/dom.ts';
+import { Screen } from './ui/screen.ts';
+
+/** Runs `fn` after every earlier user flow finished (one modal at a time). */
+function serialiser() {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = tail.then(fn, fn);
+    tail = run.catch(() => undefined);
+    return run;
+  };
+}
+
+export function createHandlers(ctx: Ctx): Handlers<WalletMethods> {
+  const exclusive = serialiser();
+
+  /** Shows the iframe, runs the flow, shows a failure until closed, hides the iframe. */
+  const userFlow = <T>(fn: () => Promise<T>): Promise<T> =>
+    exclusive(async () => {
+      await ctx.host.ui(true).catch(() => undefined);
+      try {
+        return await fn();
+      } catch (e) {
+        if (!(e instanceof UserCancelled)) await showFailure(ctx, e);
+        throw e;
+      } finally {
+        ctx.view.message('Trine wallet', h('p', null, 'Waiting for the app.'));
+        await ctx.host.ui(false).catch(() => undefined);
+      }
+    });
+
+  const announce = async () => {
+    try {
+      const state = await loadWallet(ctx);
+      await ctx.host.walletChanged(state ? walletInfo(state) : null);
+    } catch {
+      // the host will ask with connect
+    }
+  };
+
+  const guard = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (e) {
+      throw toHostError(e);
+    }
+  };
+
+  return {
+    connect: ({ network }) =>
+      guard(async () => {
+        if (!ctx.app.networks.includes(network)) {
+          throw new ProtocolError('invalid_params', `this app does not use ${network}`);
+        }
+        ctx.network = network;
+        const state = await loadWallet(ctx);
+        if (!state) return { state: 'none' as const };
+        if (state.meta.network !== network) {
+          throw new ProtocolError(
+            'network_mismatch',
+            `the user's wallet is on ${state.meta.network}, not ${network}`,
+          );
+        }
+        const wallet = walletInfo(state);
+        const unlocked =
+          state.device && ctx.session.active(state.meta.walletId, state.device.epoch);
+        return { state: unlocked ? ('unlocked' as const) : ('locked' as const), wallet };
+      }),
+
+    createWallet: () =>
+      guard(async () => {
+        if (await ctx.vault.getWallet()) {
+          throw new ProtocolError('invalid_params', 'the user already has a wallet for this app');
+        }
+        const info = await userFlow(() => createFlow(ctx));
+        void ctx.host.walletChanged(info).catch(() => undefined);
+        return info;
+      }),
+
+    signTx: (params) =>
+      guard(async () => {
+        const prepared = await prepareSignTx(ctx, params);
+        return userFlow(() => signTxFlow(ctx, params, prepared));
+      }),
+
+    signData: (params) =>
+      guard(async () => {
+        const prepared = await prepareSignData(ctx, params);
+        return userFlow(() => signDataFlow(ctx, params, prepared));
+      }),
+
+    manage: ({ flow }) =>
+      guard(async () => {
+        const run = {
+          recover: () => recoverFlow(ctx).then(() => undefined),
+          changePassword: () => changePasswordFlow(ctx),
+          changeQuestion: () => changeQuestionFlow(ctx),
+          export: () => exportFlow(ctx),
+          delete: () => deleteFlow(ctx),
+        }[flow];
+        try {
+          await userFlow(run);
+        } catch (e) {
+          if (e instanceof UserCancelled) return { done: false };
+          throw e;
+        }
+        if (flow !== 'export') await announce();
+        return { done: true };
+      }),
+
+    lock: async () => {
+      ctx.session.clear();
+      return {};
+    },
+  };
+}
+
+/** A failure screen the user closes (Enter, Escape or the button). */
+function showFailure(ctx: Ctx, e: unknown): Promise<void> {
+  return new Promise<void>((resolve) => {
+    ctx.view.show(
+      new Screen({
+        title: 'That did not work',
+        body: [h('p', { class: 'error-text' }, userMessage(e))],
+        submitLabel: 'Close',
+        onSubmit: () => resolve(),
+        onCancel: () => resolve(),
+      }),
+    );
+  });
+}
