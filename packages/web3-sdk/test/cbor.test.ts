@@ -155,7 +155,7 @@ describe('values and UTxOs (Conway CDDL)', () => {
     );
     expect(cborx(hex)).toEqual([
       2,
-      new Map([
+      new Map<string, Map<string, unknown>>([
         [`h'${'00'.repeat(28)}'`, new Map([["h'ff'", '18446744073709551615n']])],
         [
           `h'${POLICY}'`,

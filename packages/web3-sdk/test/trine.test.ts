@@ -1,0 +1,398 @@
+// @vitest-environment happy-dom
+/**
+ * The SDK in a DOM (happy-dom) against a fake wallet built from @trine/protocol. happy-dom does
+ * not load cross-origin frames, so each iframe's contentWindow is replaced by a stand-in that
+ * behaves as a browser does: a message whose targetOrigin is not the frame's origin is dropped;
+ * one that matches reaches the wallet's acceptHello with the transferred port.
+ */
+import { createWalletEndpoint, type Endpoint, type Handlers } from '@trine/protocol/endpoint';
+import { ProtocolError } from '@trine/protocol/errors';
+import { acceptHello } from '@trine/protocol/handshake';
+import type { HostMethods, WalletMethods } from '@trine/protocol/methods';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { type Cip30Wallet, injectCip30 } from '../src/inject.ts';
+import { createMemoryChainProvider } from '../src/memory.ts';
+import { createTrine, type TrineOptions } from '../src/trine.ts';
+import { BASE, BASE_HEX, fakeWallet, WALLET } from './helpers.ts';
+
+const WALLET_URL = 'https://wallet.example';
+/** The host window as the wallet's `window.parent` (the wallet has its own realm in a browser). */
+const HOST_AS_PARENT = { role: 'host window' };
+const ICON = 'data:image/svg+xml,%3Csvg%2F%3E';
+
+interface FakeFrames {
+  hellos: Array<{ targetOrigin: string; data: unknown }>;
+  wallet: Endpoint<HostMethods> | undefined;
+  ready: Promise<Endpoint<HostMethods>>;
+}
+
+const original = Object.getOwnPropertyDescriptor(HTMLIFrameElement.prototype, 'contentWindow');
+const cleanup: Array<() => void> = [];
+
+/** Replaces every iframe's contentWindow with a stand-in whose document lives at `frameOrigin`. */
+function installFrames(
+  handlers: Handlers<WalletMethods>,
+  opts: { frameOrigin?: string; answer?: boolean } = {},
+): FakeFrames {
+  const windows = new WeakMap<object, object>();
+  let ready: (ep: Endpoint<HostMethods>) => void = () => {};
+  const state: FakeFrames = {
+    hellos: [],
+    wallet: undefined,
+    ready: new Promise((r) => {
+      ready = r;
+    }),
+  };
+  Object.defineProperty(HTMLIFrameElement.prototype, 'contentWindow', {
+    configurable: true,
+    get(this: HTMLIFrameElement) {
+      let w = windows.get(this);
+      if (!w) {
+        const frameOrigin = opts.frameOrigin ?? new URL(this.src).origin;
+        w = {
+          postMessage: (data: unknown, targetOrigin: string, transfer: MessagePort[]) => {
+            state.hellos.push({ targetOrigin, data });
+            if (targetOrigin !== frameOrigin || opts.answer === false || state.wallet) return;
+            // The wallet sees the host page as its parent window.
+            const r = acceptHello(
+              {
+                source: HOST_AS_PARENT,
+                origin: location.origin,
+                data: structuredClone(data),
+                ports: transfer,
+              },
+              [location.origin],
+              [location.origin],
+              { source: HOST_AS_PARENT, appId: 'dev' },
+            );
+            if (r.ok) {
+              state.wallet = createWalletEndpoint(r.port, handlers);
+              cleanup.push(() => state.wallet?.destroy());
+              ready(state.wallet);
+            }
+          },
+        };
+        windows.set(this, w);
+      }
+      return w;
+    },
+  });
+  return state;
+}
+
+function trineWith(over: Partial<TrineOptions> = {}) {
+  const chain = createMemoryChainProvider();
+  const trine = createTrine({
+    walletUrl: WALLET_URL,
+    appId: 'dev',
+    network: 'preprod',
+    getToken: () => 'jwt.for.vault',
+    chainProvider: chain,
+    ...over,
+  });
+  cleanup.push(() => trine.destroy());
+  return { trine, chain };
+}
+
+const caught = (p: Promise<unknown>) =>
+  p.then(
+    (v) => ({ resolved: typeof v }),
+    (e: unknown) => ({ isError: e instanceof Error, ...(e as object) }),
+  );
+
+afterEach(() => {
+  for (const f of cleanup.splice(0)) f();
+  if (original) Object.defineProperty(HTMLIFrameElement.prototype, 'contentWindow', original);
+  document.body.innerHTML = '';
+  delete (window as { cardano?: unknown }).cardano;
+  vi.restoreAllMocks();
+});
+
+describe('enable()', () => {
+  it('mounts a hidden, titled iframe at {walletUrl}/embed?app=…, handshakes with the wallet origin only, connects', async () => {
+    const w = fakeWallet();
+    const frames = installFrames(w.handlers);
+    const { trine } = trineWith();
+    expect(await trine.isEnabled()).toBe(false);
+    const api = await trine.enable();
+    const iframe = document.querySelector('iframe') as HTMLIFrameElement;
+    expect(iframe.src).toBe('https://wallet.example/embed?app=dev');
+    expect(iframe.title).toBe('Trine wallet');
+    expect(iframe.getAttribute('allow')).toBe('');
+    const overlay = iframe.parentElement as HTMLElement;
+    expect([
+      overlay.getAttribute('role'),
+      overlay.getAttribute('aria-modal'),
+      overlay.hidden,
+    ]).toEqual(['dialog', 'true', true]);
+    expect(frames.hellos.length).toBeGreaterThan(0);
+    expect(frames.hellos.every((h) => h.targetOrigin === 'https://wallet.example')).toBe(true);
+    expect(frames.hellos[0]?.data).toEqual({
+      ns: 'trine',
+      v: 1,
+      type: 'hello',
+      appId: 'dev',
+      network: 'preprod',
+    });
+    expect(w.log.calls.map((c) => c.method)).toEqual(['connect']);
+    expect(await api.getChangeAddress()).toBe(BASE_HEX);
+    expect(await trine.isEnabled()).toBe(true);
+    expect(await trine.enable()).toBe(api);
+    expect(trine.wallet).toEqual(WALLET);
+  });
+
+  it('keeps a path in walletUrl and escapes the app id', async () => {
+    installFrames(fakeWallet().handlers, { answer: false });
+    const { trine } = trineWith({
+      walletUrl: 'https://wallet.example/trine/',
+      appId: 'my.app',
+      handshakeTimeoutMs: 10,
+    });
+    await caught(trine.enable());
+    expect((document.querySelector('iframe') as HTMLIFrameElement).src).toBe(
+      'https://wallet.example/trine/embed?app=my.app',
+    );
+  });
+
+  it('runs createWallet when the user has no wallet yet', async () => {
+    const w = fakeWallet({}, 'none');
+    installFrames(w.handlers);
+    const { trine } = trineWith();
+    const api = await trine.enable();
+    expect(w.log.calls.map((c) => c.method)).toEqual(['connect', 'createWallet']);
+    expect(await api.getRewardAddresses()).toEqual([WALLET.addresses.rewardHex]);
+  });
+
+  it('a declined createWallet rejects with APIError Refused', async () => {
+    const w = fakeWallet(
+      {
+        createWallet: () => {
+          throw new ProtocolError('user_declined', 'the user closed the create screen');
+        },
+      },
+      'none',
+    );
+    installFrames(w.handlers);
+    const { trine } = trineWith();
+    expect(await caught(trine.enable())).toEqual({
+      isError: false,
+      code: -3,
+      info: 'the user closed the create screen',
+    });
+    expect(await trine.isEnabled()).toBe(false);
+  });
+
+  it('refuses a wallet on another network', async () => {
+    installFrames(fakeWallet().handlers);
+    const { trine } = trineWith({ network: 'preview' });
+    expect(await caught(trine.enable())).toEqual({
+      isError: false,
+      code: -3,
+      info: 'the wallet is on preprod, not preview',
+    });
+  });
+
+  it('validates its options', () => {
+    const base = {
+      appId: 'dev',
+      network: 'preprod' as const,
+      getToken: () => 't',
+      chainProvider: createMemoryChainProvider(),
+    };
+    expect(() => createTrine({ ...base, walletUrl: 'http://wallet.example' })).toThrow(
+      new TypeError('walletUrl must use https (http only on localhost)'),
+    );
+    expect(() => createTrine({ ...base, walletUrl: 'https://u:p@wallet.example' })).toThrow(
+      new TypeError('walletUrl must not hold credentials'),
+    );
+    expect(() =>
+      createTrine({ ...base, walletUrl: 'http://localhost:5174', appId: 'a b' }),
+    ).toThrow(new TypeError('appId must be 1..128 chars of [A-Za-z0-9._-]'));
+    expect(() => createTrine({ ...base, walletUrl: 'http://127.0.0.1:5174' })).not.toThrow();
+  });
+});
+
+describe('origin and source pinning', () => {
+  it('a frame that navigated to another origin never receives the hello: timeout (APIError InternalError)', async () => {
+    const frames = installFrames(fakeWallet().handlers, { frameOrigin: 'https://evil.example' });
+    const { trine } = trineWith({ handshakeTimeoutMs: 200 });
+    expect(await caught(trine.enable())).toEqual({
+      isError: false,
+      code: -2,
+      info: 'the wallet did not answer within 200 ms',
+    });
+    expect(frames.wallet).toBeUndefined();
+    expect(frames.hellos.every((h) => h.targetOrigin === 'https://wallet.example')).toBe(true);
+  });
+
+  it('forged ready / response messages on window — from another window or origin — are ignored', async () => {
+    installFrames(fakeWallet().handlers, { answer: false });
+    const { trine } = trineWith({ handshakeTimeoutMs: 300 });
+    const p = caught(trine.enable());
+    const { port1, port2 } = new MessageChannel();
+    cleanup.push(() => port1.close());
+    const forged = [
+      { ns: 'trine', v: 1, type: 'ready' },
+      { ns: 'trine', v: 1, id: 'c1', result: { state: 'unlocked', wallet: WALLET } },
+    ];
+    for (const data of forged) {
+      for (const origin of ['https://evil.example', 'https://wallet.example']) {
+        window.dispatchEvent(
+          new MessageEvent('message', { data, origin, source: window, ports: [port2] }),
+        );
+      }
+    }
+    port1.postMessage({ ns: 'trine', v: 1, type: 'ready' });
+    expect(await p).toEqual({
+      isError: false,
+      code: -2,
+      info: 'the wallet did not answer within 300 ms',
+    });
+    expect(await trine.isEnabled()).toBe(false);
+  });
+});
+
+describe('the wallet calls the host', () => {
+  it('ui {visible} shows the modal, moves focus into it, hides it and restores focus', async () => {
+    const frames = installFrames(fakeWallet().handlers);
+    const button = document.createElement('button');
+    document.body.append(button);
+    button.focus();
+    const { trine } = trineWith();
+    await trine.enable();
+    const wallet = await frames.ready;
+    const iframe = document.querySelector('iframe') as HTMLIFrameElement;
+    const overlay = iframe.parentElement as HTMLElement;
+    expect(await wallet.call('ui', { visible: true })).toEqual({});
+    expect(overlay.hidden).toBe(false);
+    expect(document.activeElement).toBe(iframe);
+    expect(await wallet.call('ui', { visible: false })).toEqual({});
+    expect(overlay.hidden).toBe(true);
+    expect(document.activeElement).toBe(button);
+  });
+
+  it('getToken returns the host’s JWT; resolveInputs uses the chain provider', async () => {
+    const frames = installFrames(fakeWallet().handlers);
+    const { trine, chain } = trineWith({ getToken: async () => 'eyJ.hdr.sig' });
+    const u = chain.fund(BASE, { lovelace: '7' });
+    await trine.enable();
+    const wallet = await frames.ready;
+    expect(await wallet.call('getToken', {})).toEqual({ token: 'eyJ.hdr.sig' });
+    expect(
+      await wallet.call('resolveInputs', {
+        inputs: [
+          { txHash: u.txHash, index: 0 },
+          { txHash: 'f'.repeat(64), index: 1 },
+        ],
+      }),
+    ).toEqual({
+      inputs: [{ txHash: u.txHash, index: 0, address: BASE, value: { lovelace: '7' } }],
+    });
+  });
+
+  it('a getToken that throws reaches the wallet as internal, without its message', async () => {
+    const frames = installFrames(fakeWallet().handlers);
+    const { trine } = trineWith({
+      getToken: () => {
+        throw new Error('refresh token rt_abc expired');
+      },
+    });
+    await trine.enable();
+    const wallet = await frames.ready;
+    await expect(wallet.call('getToken', {})).rejects.toMatchObject({
+      code: 'internal',
+      message: 'internal error',
+    });
+  });
+
+  it('walletChanged makes older API objects throw AccountChange; enable() again gives a fresh one', async () => {
+    const frames = installFrames(fakeWallet().handlers);
+    const { trine } = trineWith();
+    const api = await trine.enable();
+    const wallet = await frames.ready;
+    await wallet.call('walletChanged', { wallet: { ...WALLET, walletId: 'w2' } });
+    expect(await caught(api.getChangeAddress())).toEqual({
+      isError: false,
+      code: -4,
+      info: 'the wallet changed; call enable() again',
+    });
+    const again = await trine.enable();
+    expect(again).not.toBe(api);
+    expect(await again.getChangeAddress()).toBe(BASE_HEX);
+  });
+});
+
+describe('manage, destroy, injectCip30', () => {
+  it('manage(flow) runs the flow in the iframe and refreshes the wallet', async () => {
+    const w = fakeWallet();
+    installFrames(w.handlers);
+    const { trine } = trineWith();
+    expect(await trine.manage('export')).toEqual({ done: true });
+    expect(w.log.calls).toEqual([
+      { method: 'manage', params: { flow: 'export' } },
+      { method: 'connect', params: { network: 'preprod' } },
+    ]);
+    expect(await caught(trine.manage('steal' as never))).toEqual({
+      isError: false,
+      code: -1,
+      info: 'flow must be one of recover, changePassword, changeQuestion, export, delete',
+    });
+  });
+
+  it('destroy() rejects a pending enable, removes the iframe, and later calls are Refused', async () => {
+    installFrames(fakeWallet().handlers, { answer: false });
+    const { trine } = trineWith();
+    const p = caught(trine.enable());
+    expect(document.querySelector('iframe')).not.toBeNull();
+    trine.destroy();
+    expect(await p).toEqual({ isError: false, code: -3, info: 'the SDK was destroyed' });
+    expect(document.querySelector('iframe')).toBeNull();
+    expect(await caught(trine.enable())).toEqual({
+      isError: false,
+      code: -3,
+      info: 'the SDK was destroyed',
+    });
+    expect(await trine.isEnabled()).toBe(false);
+  });
+
+  it('destroy() after enable: the API is Refused and a pending signTx rejects', async () => {
+    installFrames(fakeWallet({ signTx: () => new Promise(() => {}) }).handlers);
+    const { trine } = trineWith();
+    const api = await trine.enable();
+    const pending = caught(api.signTx('84a0a0f5f6'));
+    await new Promise((r) => setTimeout(r, 10));
+    trine.destroy();
+    expect(await pending).toEqual({ isError: false, code: -3, info: 'the connection was closed' });
+    expect(await caught(api.getBalance())).toEqual({
+      isError: false,
+      code: -3,
+      info: 'the SDK was destroyed',
+    });
+  });
+
+  it('injectCip30 registers window.cardano.trine (CIP-30 initial API) and removes it', async () => {
+    installFrames(fakeWallet().handlers);
+    const { trine } = trineWith();
+    const remove = injectCip30({ name: 'trine', icon: ICON, apiVersion: '1' }, trine);
+    const entry = (window as unknown as { cardano: Record<string, Cip30Wallet> }).cardano
+      .trine as Cip30Wallet;
+    expect([entry.name, entry.icon, entry.apiVersion, entry.supportedExtensions]).toEqual([
+      'trine',
+      ICON,
+      '1',
+      [],
+    ]);
+    expect(Object.isFrozen(entry)).toBe(true);
+    expect(await entry.isEnabled()).toBe(false);
+    const api = await entry.enable();
+    expect(await api.getNetworkId()).toBe(0);
+    expect(await entry.isEnabled()).toBe(true);
+    remove();
+    expect(
+      (window as unknown as { cardano: Record<string, unknown> }).cardano.trine,
+    ).toBeUndefined();
+    expect(() => injectCip30({ icon: 'https://evil.example/x.png' }, trine)).toThrow(
+      new TypeError('icon must be a data:image/ URI'),
+    );
+  });
+});
