@@ -1,0 +1,147 @@
+/**
+ * @module config — reads the vault's configuration from the environment and refuses
+ * unsafe production setups, each with a clear message and its own exit code.
+ */
+import { isAbsolute, resolve } from 'node:path';
+import { DEFAULT_LIMITS, type LimitsConfig, parseLimit } from './limits/rate-limit.ts';
+
+/** Exit codes of main.ts for configuration errors (documented in README.md). */
+export const EXIT = {
+  config: 78, // EX_CONFIG: any other invalid setting
+  devIssuerInProduction: 79,
+  noMasterKeysInProduction: 80,
+  insecurePublicUrl: 81,
+} as const;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(
+    message: string,
+    readonly exitCode: number = EXIT.config,
+  ) {
+    super(message);
+  }
+}
+
+export interface VaultConfig {
+  mode: 'development' | 'production';
+  host: string;
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  databaseUrl: string | null;
+  devIssuer: boolean;
+  devOrigins: string[];
+  walletOrigins: string[];
+  appsFile: string | null;
+  trustedProxies: string[];
+  /** Raw TRINE_MASTER_KEYS (secret: never log it). */
+  masterKeys: string | null;
+  bodyLimit: number;
+  limits: LimitsConfig;
+  walletDir: string | null;
+  benchRoutes: boolean;
+  logLevel: string;
+}
+
+const list = (v: string | undefined) =>
+  (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+function flag(env: NodeJS.ProcessEnv, name: string, dflt: boolean): boolean {
+  const v = env[name];
+  if (v === undefined || v === '') return dflt;
+  if (['1', 'true', 'on', 'yes'].includes(v)) return true;
+  if (['0', 'false', 'off', 'no'].includes(v)) return false;
+  throw new ConfigError(`${name} must be 1 or 0`);
+}
+
+/**
+ * @param cwd the folder relative paths resolve against (npm's INIT_CWD when run
+ *   through a workspace script, so `npm run vault` and `npm run -w … admin` agree).
+ */
+export function loadConfig(
+  env: NodeJS.ProcessEnv,
+  cwd = env.INIT_CWD ?? process.cwd(),
+): VaultConfig {
+  const modeText = env.TRINE_ENV ?? 'development';
+  if (modeText !== 'development' && modeText !== 'production') {
+    throw new ConfigError('TRINE_ENV must be development or production');
+  }
+  const mode = modeText;
+  const prod = mode === 'production';
+  const port = Number(env.PORT ?? 8787);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError('PORT must be 0..65535');
+  const publicUrl = (env.TRINE_PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/+$/, '');
+  let url: URL;
+  try {
+    url = new URL(publicUrl);
+  } catch {
+    throw new ConfigError('TRINE_PUBLIC_URL must be an absolute URL');
+  }
+  const devIssuer = flag(env, 'TRINE_DEV_ISSUER', !prod);
+  if (prod) {
+    if (devIssuer) {
+      throw new ConfigError(
+        'refusing to start: TRINE_ENV=production with the dev issuer on (unset TRINE_DEV_ISSUER)',
+        EXIT.devIssuerInProduction,
+      );
+    }
+    if (!env.TRINE_MASTER_KEYS) {
+      throw new ConfigError(
+        'refusing to start: TRINE_ENV=production needs TRINE_MASTER_KEYS (kid:base64url32[,kid2:…])',
+        EXIT.noMasterKeysInProduction,
+      );
+    }
+    if (!env.TRINE_PUBLIC_URL || url.protocol !== 'https:') {
+      throw new ConfigError(
+        'refusing to start: TRINE_ENV=production needs an https TRINE_PUBLIC_URL',
+        EXIT.insecurePublicUrl,
+      );
+    }
+  }
+  const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
+  const walletOrigins = env.TRINE_WALLET_ORIGINS
+    ? list(env.TRINE_WALLET_ORIGINS)
+    : [url.origin, ...(prod ? [] : [`http://127.0.0.1:${port}`, `http://localhost:${port}`])];
+  const limits: LimitsConfig = {
+    ip: env.TRINE_RATE_IP ? parseLimit(env.TRINE_RATE_IP, 'TRINE_RATE_IP') : DEFAULT_LIMITS.ip,
+    user: env.TRINE_RATE_USER
+      ? parseLimit(env.TRINE_RATE_USER, 'TRINE_RATE_USER')
+      : DEFAULT_LIMITS.user,
+    recoveryUser: env.TRINE_RATE_RECOVERY_USER
+      ? parseLimit(env.TRINE_RATE_RECOVERY_USER, 'TRINE_RATE_RECOVERY_USER')
+      : DEFAULT_LIMITS.recoveryUser,
+    recoveryIp: env.TRINE_RATE_RECOVERY_IP
+      ? parseLimit(env.TRINE_RATE_RECOVERY_IP, 'TRINE_RATE_RECOVERY_IP')
+      : DEFAULT_LIMITS.recoveryIp,
+  };
+  const bodyLimit = Number(env.TRINE_BODY_LIMIT ?? 32 * 1024);
+  if (!Number.isInteger(bodyLimit) || bodyLimit < 1024) {
+    throw new ConfigError('TRINE_BODY_LIMIT must be an integer >= 1024 (bytes)');
+  }
+  return {
+    mode,
+    host: env.HOST ?? (prod ? '0.0.0.0' : '127.0.0.1'),
+    port,
+    publicUrl,
+    dataDir: abs(env.TRINE_DATA_DIR ?? './.trine-data'),
+    databaseUrl: env.DATABASE_URL || null,
+    devIssuer,
+    devOrigins: env.TRINE_DEV_ORIGINS
+      ? list(env.TRINE_DEV_ORIGINS)
+      : ['http://localhost:5173', 'http://localhost:8787'],
+    walletOrigins,
+    appsFile: env.TRINE_APPS_FILE ? abs(env.TRINE_APPS_FILE) : null,
+    trustedProxies: list(env.TRINE_TRUSTED_PROXIES),
+    masterKeys: env.TRINE_MASTER_KEYS || null,
+    bodyLimit,
+    limits,
+    walletDir: env.TRINE_WALLET_DIR ? abs(env.TRINE_WALLET_DIR) : null,
+    benchRoutes: flag(env, 'TRINE_BENCH_ROUTES', false),
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+}

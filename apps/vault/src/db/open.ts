@@ -1,0 +1,107 @@
+/**
+ * @module db/open — opens the vault database and applies migrations.
+ *
+ * `DATABASE_URL` set → PostgreSQL via postgres.js; unset → embedded PGlite in the data
+ * folder (or an in-memory/cloned instance given by a test). Migrations from ../drizzle
+ * run at start; on PostgreSQL under an advisory lock so several vault processes can
+ * start together.
+ */
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import * as schema from './schema.ts';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface Database {
+  db: Db;
+  kind: 'pglite' | 'postgres';
+  /** Throws when the database is unreachable (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
+/** Arbitrary constant: the advisory lock key that serialises migrations. */
+const MIGRATION_LOCK = 7_462_013_551;
+
+export type OpenOptions = { url: string; max?: number } | { dataDir: string } | { pglite: PGlite };
+
+/** Opens (and migrates) the database. */
+export async function openDatabase(opts: OpenOptions): Promise<Database> {
+  if ('url' in opts) {
+    await migratePostgresUrl(opts.url);
+    const client = postgres(opts.url, {
+      max: opts.max ?? 10,
+      onnotice: () => {},
+      connection: { application_name: 'trine-vault' },
+    });
+    const db = drizzlePostgres(client, { schema }) as unknown as Db;
+    return {
+      db,
+      kind: 'postgres',
+      ping: async () => {
+        await client`select 1`;
+      },
+      close: () => client.end({ timeout: 5 }),
+    };
+  }
+  let client: PGlite;
+  if ('pglite' in opts) client = opts.pglite;
+  else {
+    mkdirSync(opts.dataDir, { recursive: true });
+    client = new PGlite(`${opts.dataDir}/pgdata`);
+  }
+  const db = drizzlePglite(client, { schema });
+  await migratePglite(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  return {
+    db: db as unknown as Db,
+    kind: 'pglite',
+    ping: async () => {
+      await client.query('select 1');
+    },
+    close: () => client.close(),
+  };
+}
+
+async function migratePostgresUrl(url: string): Promise<void> {
+  const client = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await client`select pg_advisory_lock(${MIGRATION_LOCK})`;
+    await migratePostgres(drizzlePostgres(client), { migrationsFolder: MIGRATIONS_FOLDER });
+    await client`select pg_advisory_unlock(${MIGRATION_LOCK})`;
+  } finally {
+    await client.end({ timeout: 5 });
+  }
+}
+
+/** The transaction handle passed to `withUser` / `withAppRole` callbacks. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/**
+ * Runs `fn` in one transaction as the RLS-restricted role `trine_app`, with
+ * `trine.user_key` set to the verified subject (transaction-local), so the policies
+ * of drizzle/0001_rls.sql show this user's rows only.
+ */
+export function withUser<T>(db: Db, userKey: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`set local role trine_app`);
+    await tx.execute(sql`select set_config('trine.user_key', ${userKey}, true)`);
+    return fn(tx);
+  });
+}
+
+/** Runs `fn` in one transaction as `trine_app` with no user (rate limits, app lookup). */
+export function withAppRole<T>(db: Db, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`set local role trine_app`);
+    return fn(tx);
+  });
+}

@@ -1,0 +1,88 @@
+/**
+ * @module db/schema — the vault's tables (drizzle-orm, PostgreSQL dialect).
+ *
+ * User tables (`wallets`, `audit_events`) carry `user_key` = JSON `["<iss>","<sub>"]`
+ * and are protected by row-level security (see drizzle/0001_rls.sql): the request
+ * role `trine_app` sees only rows whose user_key equals `current_setting('trine.user_key')`.
+ * Share columns hold ciphertext only (src/crypto/at-rest.ts), never a plaintext share.
+ */
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
+
+/** Apps added by an operator with the admin command (apps may also come from a file). */
+export const apps = pgTable('apps', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  /** Host origins allowed to embed the wallet (frame-ancestors, handshake check). */
+  allowedOrigins: jsonb('allowed_origins').$type<string[]>().notNull(),
+  /** Trusted identity providers: [{iss, aud, jwksUrl} | {iss, aud, jwks}]. */
+  issuers: jsonb('issuers').$type<unknown[]>().notNull(),
+  networks: jsonb('networks').$type<string[]>().notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const wallets = pgTable(
+  'wallets',
+  {
+    appId: text('app_id').notNull(),
+    /** JSON `["iss","sub"]`: the verified subject. The RLS key. */
+    userKey: text('user_key').notNull(),
+    walletId: text('wallet_id').notNull(),
+    keyId: text('key_id').notNull(),
+    network: text('network').notNull(),
+    baseAddress: text('base_address').notNull(),
+    rewardAddress: text('reward_address').notNull(),
+    /** Epoch of the auth share (the wallet's current epoch). */
+    epoch: integer('epoch').notNull(),
+    /** Epoch of the stored sealed recovery record (equals `epoch` unless a re-share kept it). */
+    recoveryEpoch: integer('recovery_epoch').notNull(),
+    question: text('question').notNull(),
+    /** The per-row data key, wrapped by the master key `masterKid`. */
+    dataKey: text('data_key').notNull(),
+    masterKid: text('master_kid').notNull(),
+    /** AES-256-GCM under the data key: the auth-share envelope JSON. */
+    authShareCt: text('auth_share_ct').notNull(),
+    /** AES-256-GCM under the data key: the sealed recovery record JSON. */
+    sealedCt: text('sealed_ct').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.appId, t.userKey] }), index('wallets_wallet_id').on(t.walletId)],
+);
+
+export const auditEvents = pgTable(
+  'audit_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    appId: text('app_id').notNull(),
+    userKey: text('user_key').notNull(),
+    walletId: text('wallet_id'),
+    /** wallet.create | auth_share.read | recovery.read | shares.reshare | wallet.delete */
+    action: text('action').notNull(),
+    epoch: integer('epoch'),
+    ip: text('ip'),
+    requestId: text('request_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('audit_events_user').on(t.appId, t.userKey, t.id)],
+);
+
+/** Fixed-window counters shared by every vault process (src/limits/rate-limit.ts). */
+export const rateBuckets = pgTable('rate_buckets', {
+  key: text('key').primaryKey(),
+  /** Unix seconds of the window start, from the database clock. */
+  windowStart: bigint('window_start', { mode: 'number' }).notNull(),
+  count: integer('count').notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true })
+    .notNull()
+    .default(sql`now() + interval '1 day'`),
+});

@@ -1,0 +1,220 @@
+/**
+ * @module http/app — `createApp(deps)`: the Hono app of the vault, testable with
+ * `app.request()` (no socket). Middleware order: request id + client info → security
+ * headers → access log → body limit → per-IP rate limit → CORS for the wallet origin →
+ * routes. Every error becomes an RFC 9457 problem document in the one `onError`.
+ */
+import { randomUUID } from 'node:crypto';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { eq } from 'drizzle-orm';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { routePath } from 'hono/route';
+import { withAppRole } from '../db/open.ts';
+import { apps } from '../db/schema.ts';
+import { createWalletStore } from '../db/wallet-store.ts';
+import { hit } from '../limits/rate-limit.ts';
+import { clientInfo } from './client.ts';
+import type { AppDeps, Env, Services } from './context.ts';
+import { registerEmbed } from './embed.ts';
+import { ApiError, type ProblemCode, problemResponse } from './problem.ts';
+import { registerDevRoutes } from './routes/dev.ts';
+import { registerPublicRoutes } from './routes/public.ts';
+import { registerWalletRoutes } from './routes/wallet.ts';
+
+export const DEFAULT_BODY_LIMIT = 32 * 1024;
+const APP_ID_IN_PATH = /^\/v1\/apps\/([a-z0-9][a-z0-9-]{0,62})(?:\/|$)/;
+
+/** Maps an HTTPException thrown by hono (validator, body limit) to a stable code. */
+function codeOfHttpStatus(status: number): ProblemCode {
+  if (status === 413) return 'body_too_large';
+  if (status === 415) return 'unsupported_media_type';
+  if (status === 401) return 'unauthorized';
+  if (status === 404) return 'not_found';
+  if (status >= 500) return 'internal';
+  return 'invalid_body';
+}
+
+export function createApp(deps: AppDeps) {
+  const s: Services = { ...deps, wallets: createWalletStore(deps.database.db, deps.keyring) };
+  const api = new OpenAPIHono<Env>({
+    // A zod failure is a 400 problem, never a 500. Issue paths and zod's messages name
+    // the field and the expectation, never the received value.
+    defaultHook: (result) => {
+      if (!result.success) {
+        const issues = result.error.issues
+          .slice(0, 5)
+          .map(
+            (i) =>
+              `${i.path.map(String).join('.').slice(0, 80) || '(body)'}: ${i.message.slice(0, 120)}`,
+          );
+        throw new ApiError('invalid_body', issues.join('; '));
+      }
+    },
+  });
+
+  api.use('*', async (c, next) => {
+    c.set('requestId', randomUUID());
+    const info = clientInfo(c, deps.trustedProxies);
+    c.set('ip', info.ip);
+    c.set('proto', info.proto);
+    const started = performance.now();
+    let failed = false;
+    try {
+      await next();
+    } catch (e) {
+      failed = true;
+      throw e;
+    } finally {
+      c.header('x-request-id', c.get('requestId'));
+      c.header('x-content-type-options', 'nosniff');
+      c.header('referrer-policy', 'no-referrer');
+      // RFC 6797 §7.2: HSTS only over a secure transport.
+      if (deps.mode === 'production' && info.proto === 'https') {
+        c.header('strict-transport-security', 'max-age=63072000; includeSubDomains');
+      }
+      // The access log: never a header, a query, a body, a token or a share.
+      deps.logger.info(
+        {
+          reqId: c.get('requestId'),
+          method: c.req.method,
+          route: routePath(c, -1),
+          status: failed ? undefined : c.res.status,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+          appId: APP_ID_IN_PATH.exec(c.req.path)?.[1],
+        },
+        'request',
+      );
+    }
+  });
+
+  api.use(
+    '*',
+    bodyLimit({
+      maxSize: deps.bodyLimit ?? DEFAULT_BODY_LIMIT,
+      onError: () => {
+        throw new ApiError(
+          'body_too_large',
+          `the body exceeds ${deps.bodyLimit ?? DEFAULT_BODY_LIMIT} bytes`,
+        );
+      },
+    }),
+  );
+
+  const perIp = async (c: { get(k: 'ip'): string }, next: () => Promise<void>) => {
+    await hit(deps.database.db, `ip|${c.get('ip')}`, deps.limits.ip);
+    await next();
+  };
+  api.use('/v1/apps/*', perIp);
+  api.use('/dev/*', perIp);
+
+  // CORS for the wallet endpoints: only the wallet's own origins (preflight included).
+  api.use('/v1/apps/:appId/wallet/*', cors(deps.walletOrigins));
+  api.use('/v1/apps/:appId/wallet', cors(deps.walletOrigins));
+
+  registerPublicRoutes(api, s);
+  registerWalletRoutes(api, s);
+  if (deps.devIssuer) registerDevRoutes(api, deps.devIssuer);
+  if (deps.walletDir) registerEmbed(api, deps.walletDir, deps.registry);
+  if (deps.benchRoutes) {
+    // Benchmark baseline: one primary-key select, no auth (TRINE_BENCH_ROUTES=1 only).
+    api.get('/bench/baseline/:appId', async (c) => {
+      const rows = await withAppRole(deps.database.db, (tx) =>
+        tx
+          .select({ id: apps.id })
+          .from(apps)
+          .where(eq(apps.id, c.req.param('appId'))),
+      );
+      return c.json({ found: rows.length });
+    });
+  }
+
+  api.doc31('/v1/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Trine vault',
+      version: '1',
+      description:
+        'The share vault of Trine (DESIGN.md §5). Errors are RFC 9457 problem documents.',
+    },
+  });
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+  });
+
+  api.notFound(() => problemResponse('not_found', 'no such resource'));
+
+  api.onError((err, c) => {
+    const headers: Record<string, string> = { 'x-request-id': c.get('requestId') ?? '' };
+    if (err instanceof ApiError) {
+      return problemResponse(err.code, err.message, { ...headers, ...err.headers });
+    }
+    if (err instanceof HTTPException) {
+      const code = codeOfHttpStatus(err.status);
+      return problemResponse(
+        code,
+        code === 'invalid_body' ? 'the body is not valid JSON' : err.message.slice(0, 200),
+        headers,
+      );
+    }
+    // Unexpected: log the class and a code only (a driver message may quote values).
+    deps.logger.error(
+      {
+        reqId: c.get('requestId'),
+        err: { name: (err as Error)?.name, code: (err as { code?: unknown })?.code },
+      },
+      'unhandled error',
+    );
+    if (isDatabaseUnavailable(err)) {
+      return problemResponse('unavailable', 'the database is not reachable', headers);
+    }
+    return problemResponse('internal', 'an internal error occurred', headers);
+  });
+
+  return api;
+}
+
+function isDatabaseUnavailable(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return (
+    code === 'ECONNREFUSED' ||
+    code === 'CONNECTION_CLOSED' ||
+    code === 'CONNECTION_ENDED' ||
+    code === 'CONNECT_TIMEOUT' ||
+    code === '57P01'
+  );
+}
+
+function cors(origins: readonly string[]) {
+  return async function walletCors(
+    c: import('hono').Context<Env>,
+    next: () => Promise<void>,
+  ): Promise<Response | undefined> {
+    const origin = c.req.header('origin');
+    const allowed = origin !== undefined && origins.includes(origin);
+    if (c.req.method === 'OPTIONS') {
+      if (!allowed)
+        return problemResponse('forbidden_origin', 'this origin may not call the wallet API');
+      return new Response(null, {
+        status: 204,
+        headers: {
+          'access-control-allow-origin': origin,
+          'access-control-allow-methods': 'GET, POST, PUT, DELETE',
+          'access-control-allow-headers': 'authorization, content-type',
+          'access-control-max-age': '600',
+          vary: 'origin',
+        },
+      });
+    }
+    await next();
+    if (allowed) {
+      c.header('access-control-allow-origin', origin);
+      c.header('vary', 'origin');
+    }
+    return undefined;
+  };
+}
+
+export type VaultApp = ReturnType<typeof createApp>;

@@ -1,0 +1,45 @@
+/**
+ * @module http/context — the dependencies of the HTTP app and the per-request variables.
+ */
+import type { Logger } from 'pino';
+import type { AppRegistry } from '../apps/registry.ts';
+import type { Keyring } from '../crypto/at-rest.ts';
+import type { Database } from '../db/open.ts';
+import type { WalletStore } from '../db/wallet-store.ts';
+import type { DevIssuer } from '../identity/dev-issuer.ts';
+import type { Verifier } from '../identity/verify.ts';
+import type { LimitsConfig } from '../limits/rate-limit.ts';
+
+export interface AppDeps {
+  database: Database;
+  keyring: Keyring;
+  registry: AppRegistry;
+  verifier: Verifier;
+  logger: Logger;
+  limits: LimitsConfig;
+  mode: 'development' | 'production';
+  /** The vault's public origin URL (no trailing slash), e.g. https://vault.example. */
+  publicUrl: string;
+  /** Browser origins allowed to call the wallet endpoints (the wallet's own origin). */
+  walletOrigins: readonly string[];
+  trustedProxies: readonly string[];
+  devIssuer?: DevIssuer | null;
+  /** Request body limit in bytes (default 32 KiB). */
+  bodyLimit?: number;
+  /** Folder of the built wallet app, served under /embed (http/embed.ts). */
+  walletDir?: string | null;
+  /** Adds GET /bench/baseline/{appId} (benchmark only). */
+  benchRoutes?: boolean;
+}
+
+export interface Services extends AppDeps {
+  wallets: WalletStore;
+}
+
+export interface Vars {
+  requestId: string;
+  ip: string;
+  proto: 'http' | 'https';
+}
+
+export type Env = { Variables: Vars };

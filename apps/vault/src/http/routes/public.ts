@@ -1,0 +1,83 @@
+/**
+ * @module http/routes/public — unauthenticated routes: the public app config, liveness
+ * and readiness.
+ */
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Env, Services } from '../context.ts';
+import { ApiError } from '../problem.ts';
+import { AppIdParam, ProblemSchema } from '../schemas.ts';
+
+const appConfig = createRoute({
+  method: 'get',
+  path: '/v1/apps/{appId}',
+  request: { params: AppIdParam },
+  responses: {
+    200: {
+      description: 'public app config',
+      content: {
+        'application/json': {
+          schema: z.object({
+            id: z.string(),
+            name: z.string(),
+            allowedOrigins: z.array(z.string()),
+            networks: z.array(z.string()),
+          }),
+        },
+      },
+    },
+    404: {
+      description: 'app_not_found',
+      content: { 'application/problem+json': { schema: ProblemSchema } },
+    },
+  },
+});
+
+const healthz = createRoute({
+  method: 'get',
+  path: '/healthz',
+  responses: {
+    200: {
+      description: 'the process is alive',
+      content: { 'application/json': { schema: z.object({ ok: z.boolean() }) } },
+    },
+  },
+});
+
+const readyz = createRoute({
+  method: 'get',
+  path: '/readyz',
+  responses: {
+    200: {
+      description: 'the database is reachable',
+      content: { 'application/json': { schema: z.object({ ok: z.boolean() }) } },
+    },
+    503: {
+      description: 'unavailable',
+      content: { 'application/problem+json': { schema: ProblemSchema } },
+    },
+  },
+});
+
+export function registerPublicRoutes(api: OpenAPIHono<Env>, s: Services): void {
+  api.openapi(appConfig, async (c) => {
+    const app = await s.registry.get(c.req.valid('param').appId);
+    if (!app) throw new ApiError('app_not_found', 'no such app');
+    c.header('access-control-allow-origin', '*');
+    c.header('cache-control', 'public, max-age=60');
+    return c.json(
+      { id: app.id, name: app.name, allowedOrigins: app.allowedOrigins, networks: app.networks },
+      200,
+    );
+  });
+
+  api.openapi(healthz, (c) => c.json({ ok: true }, 200));
+
+  api.openapi(readyz, async (c) => {
+    try {
+      await s.database.ping();
+    } catch {
+      throw new ApiError('unavailable', 'the database is not reachable');
+    }
+    return c.json({ ok: true }, 200);
+  });
+}

@@ -1,0 +1,254 @@
+/**
+ * @module http/routes/wallet — the per-user wallet resources of DESIGN.md §5:
+ * create, metadata, auth share, sealed recovery record, re-share, delete, events.
+ * The auth share and the sealed record are separate resources with separate limits
+ * and audit events; no response ever carries both (DESIGN.md §2.3).
+ */
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { AppConfig } from '../../apps/registry.ts';
+import type { Caller } from '../../db/wallet-store.ts';
+import { bearerToken } from '../../identity/verify.ts';
+import { hit } from '../../limits/rate-limit.ts';
+import type { Env, Services } from '../context.ts';
+import { ApiError } from '../problem.ts';
+import {
+  AppIdParam,
+  CreateWalletSchema,
+  EnvelopeSchema,
+  EventSchema,
+  ProblemSchema,
+  QuestionSchema,
+  ReshareSchema,
+  SealedSchema,
+  WalletMetadataSchema,
+} from '../schemas.ts';
+import { checkShares } from '../shares.ts';
+
+const problem = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: ProblemSchema } },
+});
+const errors = {
+  400: problem('invalid_body'),
+  401: problem('unauthorized'),
+  403: problem('forbidden_origin'),
+  404: problem('app_not_found / not_found'),
+  429: problem('rate_limited'),
+};
+const security = [{ bearer: [] }];
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+const base = '/v1/apps/{appId}/wallet';
+
+const createWallet = createRoute({
+  method: 'post',
+  path: base,
+  security,
+  request: {
+    params: AppIdParam,
+    body: { content: { 'application/json': { schema: CreateWalletSchema } }, required: true },
+  },
+  responses: {
+    201: json(WalletMetadataSchema, 'created'),
+    ...errors,
+    409: problem('wallet_exists'),
+    413: problem('body_too_large'),
+    422: problem('invalid_share / invalid_sealed / share_mismatch / network_not_allowed'),
+  },
+});
+
+const getWallet = createRoute({
+  method: 'get',
+  path: base,
+  security,
+  request: { params: AppIdParam },
+  responses: { 200: json(WalletMetadataSchema, 'public metadata; no share'), ...errors },
+});
+
+const getAuthShare = createRoute({
+  method: 'get',
+  path: `${base}/auth-share`,
+  security,
+  request: { params: AppIdParam },
+  responses: {
+    200: json(
+      z.object({ epoch: z.number(), authShare: EnvelopeSchema }),
+      'the auth share (audited)',
+    ),
+    ...errors,
+  },
+});
+
+const postRecovery = createRoute({
+  method: 'post',
+  path: `${base}/recovery`,
+  security,
+  description:
+    'The sealed recovery record (audited, strict per-wallet and per-IP limits). POST so it is never cached; any body is ignored.',
+  request: { params: AppIdParam },
+  responses: {
+    200: json(
+      z.object({ epoch: z.number(), question: QuestionSchema, sealed: SealedSchema }),
+      'the sealed recovery record',
+    ),
+    ...errors,
+  },
+});
+
+const putShares = createRoute({
+  method: 'put',
+  path: `${base}/shares`,
+  security,
+  description:
+    'Re-share: compare-and-swap from expectedEpoch to epoch = expectedEpoch + 1, atomic. Without `recovery` the stored sealed record (and its epoch, `recoveryEpoch`) is kept.',
+  request: {
+    params: AppIdParam,
+    body: { content: { 'application/json': { schema: ReshareSchema } }, required: true },
+  },
+  responses: {
+    200: json(WalletMetadataSchema, 'the new metadata'),
+    ...errors,
+    409: problem('stale_epoch'),
+    413: problem('body_too_large'),
+    422: problem('invalid_share / invalid_sealed / share_mismatch / bad_epoch'),
+  },
+});
+
+const deleteWallet = createRoute({
+  method: 'delete',
+  path: base,
+  security,
+  request: { params: AppIdParam },
+  responses: { 204: { description: 'deleted (audited)' }, ...errors },
+});
+
+const getEvents = createRoute({
+  method: 'get',
+  path: `${base}/events`,
+  security,
+  request: { params: AppIdParam },
+  responses: {
+    200: json(z.object({ events: z.array(EventSchema) }), "the user's own audit events"),
+    ...errors,
+  },
+});
+
+/** Resolves the app, checks the origin, verifies the JWT and counts the user's request. */
+async function authenticate(
+  s: Services,
+  c: Context<Env>,
+  appId: string,
+): Promise<{ app: AppConfig; who: Caller }> {
+  const app = await s.registry.get(appId);
+  if (!app) throw new ApiError('app_not_found', 'no such app');
+  const origin = c.req.header('origin');
+  if (origin !== undefined && !s.walletOrigins.includes(origin)) {
+    // Only the wallet (served from the vault's origin) calls these from a browser.
+    throw new ApiError('forbidden_origin', 'this origin may not call the wallet API');
+  }
+  const user = await s.verifier.verify(bearerToken(c.req.header('authorization')), app.issuers);
+  const who: Caller = {
+    appId: app.id,
+    userKey: user.userKey,
+    ip: c.get('ip'),
+    requestId: c.get('requestId'),
+  };
+  await hit(s.database.db, `user|${app.id}|${user.userKey}`, s.limits.user);
+  return { app, who };
+}
+
+export function registerWalletRoutes(api: OpenAPIHono<Env>, s: Services): void {
+  api.openapi(createWallet, async (c) => {
+    const { app, who } = await authenticate(s, c, c.req.valid('param').appId);
+    const body = c.req.valid('json');
+    if (!app.networks.includes(body.network)) {
+      throw new ApiError(
+        'network_not_allowed',
+        `network ${body.network} is not enabled for this app`,
+      );
+    }
+    const shares = checkShares({
+      walletId: body.walletId,
+      keyId: body.keyId,
+      epoch: body.epoch,
+      authShare: body.authShare,
+      sealed: body.recovery.sealed,
+    });
+    const meta = await s.wallets.create(who, {
+      walletId: body.walletId,
+      keyId: body.keyId,
+      network: body.network,
+      addresses: body.addresses,
+      epoch: body.epoch,
+      authShare: shares.authShare,
+      question: body.recovery.question,
+      sealed: shares.sealed!,
+    });
+    return c.json(meta, 201);
+  });
+
+  api.openapi(getWallet, async (c) => {
+    const { who } = await authenticate(s, c, c.req.valid('param').appId);
+    return c.json(await s.wallets.metadata(who), 200);
+  });
+
+  api.openapi(getAuthShare, async (c) => {
+    const { who } = await authenticate(s, c, c.req.valid('param').appId);
+    const r = await s.wallets.authShare(who);
+    c.header('cache-control', 'no-store');
+    return c.json({ epoch: r.epoch, authShare: JSON.parse(r.authShare) }, 200);
+  });
+
+  api.openapi(postRecovery, async (c) => {
+    const appId = c.req.valid('param').appId;
+    const app = await s.registry.get(appId);
+    if (!app) throw new ApiError('app_not_found', 'no such app');
+    // The per-IP recovery limit counts before the token is checked, so token guessing
+    // from one address is throttled too.
+    await hit(s.database.db, `recovery-ip|${c.get('ip')}`, s.limits.recoveryIp);
+    const { who } = await authenticate(s, c, appId);
+    await hit(s.database.db, `recovery-user|${who.appId}|${who.userKey}`, s.limits.recoveryUser);
+    const r = await s.wallets.recovery(who);
+    c.header('cache-control', 'no-store');
+    return c.json({ epoch: r.epoch, question: r.question, sealed: JSON.parse(r.sealed) }, 200);
+  });
+
+  api.openapi(putShares, async (c) => {
+    const { who } = await authenticate(s, c, c.req.valid('param').appId);
+    const body = c.req.valid('json');
+    if (body.epoch !== body.expectedEpoch + 1) {
+      throw new ApiError('bad_epoch', 'epoch must be expectedEpoch + 1');
+    }
+    const shares = checkShares({
+      epoch: body.epoch,
+      authShare: body.authShare,
+      ...(body.recovery ? { sealed: body.recovery.sealed } : {}),
+    });
+    const meta = await s.wallets.reshare(who, {
+      expectedEpoch: body.expectedEpoch,
+      epoch: body.epoch,
+      walletId: shares.walletId,
+      keyId: shares.keyId,
+      authShare: shares.authShare,
+      ...(body.recovery
+        ? { recovery: { question: body.recovery.question, sealed: shares.sealed! } }
+        : {}),
+    });
+    return c.json(meta, 200);
+  });
+
+  api.openapi(deleteWallet, async (c) => {
+    const { who } = await authenticate(s, c, c.req.valid('param').appId);
+    await s.wallets.remove(who);
+    return c.body(null, 204);
+  });
+
+  api.openapi(getEvents, async (c) => {
+    const { who } = await authenticate(s, c, c.req.valid('param').appId);
+    return c.json({ events: await s.wallets.events(who) }, 200);
+  });
+}

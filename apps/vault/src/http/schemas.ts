@@ -1,0 +1,139 @@
+/**
+ * @module http/schemas — zod schemas of the API (request validation and the OpenAPI
+ * document). Shapes and size caps only; the share formats are then checked by
+ * @trine/core's parsers (http/shares.ts), which are the authority on them.
+ */
+import { z } from '@hono/zod-openapi';
+import { NETWORKS } from '../apps/registry.ts';
+
+const b64url = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]*$/, 'base64url');
+
+export const ShareHeaderSchema = z
+  .object({
+    v: z.number(),
+    walletId: z.string().max(64),
+    keyId: z.string().max(128),
+    epoch: z.number().int(),
+    role: z.number().int(),
+    threshold: z.number().int(),
+  })
+  .strict();
+
+export const EnvelopeSchema = ShareHeaderSchema.extend({
+  share: b64url(100),
+  tag: b64url(32),
+})
+  .strict()
+  .openapi('ShareEnvelope', {
+    description: 'Auth-share envelope (role 2) as produced by @trine/core/envelope.',
+  });
+
+export const SealedSchema = z
+  .object({
+    v: z.number(),
+    alg: z.string().max(16),
+    kdf: z
+      .object({
+        name: z.string().max(16),
+        m: z.number().int(),
+        t: z.number().int(),
+        p: z.number().int(),
+        salt: b64url(32),
+      })
+      .strict(),
+    header: ShareHeaderSchema,
+    nonce: b64url(32),
+    ciphertext: b64url(256),
+  })
+  .strict()
+  .openapi('SealedRecord', {
+    description: 'Sealed recovery record (header.role 3) as produced by @trine/core/seal.',
+  });
+
+const uuid = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'lower-case UUID');
+const keyId = z.string().regex(/^(?:[0-9a-f]{2}){8,64}$/, 'lower-case hex, 8 to 64 bytes');
+const bech32 = z
+  .string()
+  .max(200)
+  .regex(/^[a-z_]+1[02-9ac-hj-np-z]{6,190}$/, 'bech32');
+export const QuestionSchema = z
+  .string()
+  .min(1)
+  .max(256)
+  .refine((q) => q.trim().length > 0 && !/\p{Cc}/u.test(q), 'printable text');
+
+export const RecoverySchema = z.object({ question: QuestionSchema, sealed: SealedSchema }).strict();
+
+export const CreateWalletSchema = z
+  .object({
+    walletId: uuid,
+    keyId,
+    network: z.enum(NETWORKS),
+    addresses: z.object({ base: bech32, reward: bech32 }).strict(),
+    epoch: z.literal(1),
+    authShare: EnvelopeSchema,
+    recovery: RecoverySchema,
+  })
+  .strict()
+  .openapi('CreateWallet');
+
+export const ReshareSchema = z
+  .object({
+    expectedEpoch: z.number().int().min(1).max(2_147_483_646),
+    epoch: z.number().int().min(2).max(2_147_483_647),
+    authShare: EnvelopeSchema,
+    recovery: RecoverySchema.optional(),
+  })
+  .strict()
+  .openapi('Reshare');
+
+export const WalletMetadataSchema = z
+  .object({
+    walletId: z.string(),
+    keyId: z.string(),
+    network: z.string(),
+    addresses: z.object({ base: z.string(), reward: z.string() }),
+    epoch: z.number(),
+    recoveryEpoch: z.number().openapi({
+      description:
+        'epoch of the stored sealed recovery record (equals epoch unless a re-share omitted recovery)',
+    }),
+    question: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .openapi('WalletMetadata');
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number(),
+    detail: z.string(),
+    code: z.string(),
+  })
+  .openapi('Problem', { description: 'RFC 9457 problem document with a stable code' });
+
+export const AppIdParam = z.object({
+  appId: z
+    .string()
+    .max(63)
+    .openapi({ param: { name: 'appId', in: 'path' }, example: 'dev' }),
+});
+
+export const EventSchema = z
+  .object({
+    id: z.number(),
+    action: z.string(),
+    walletId: z.string().nullable(),
+    epoch: z.number().nullable(),
+    ip: z.string().nullable(),
+    createdAt: z.string(),
+  })
+  .openapi('AuditEvent');

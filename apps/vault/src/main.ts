@@ -1,0 +1,64 @@
+/**
+ * @module main — starts the vault: `npm run vault` (root) or `npm start -w @trine/vault`.
+ * With no configuration: dev mode, PGlite in ./.trine-data, port 8787, dev issuer on.
+ * SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the pool.
+ */
+import { serve } from '@hono/node-server';
+import { ConfigError, loadConfig } from './config.ts';
+import { sweep } from './limits/rate-limit.ts';
+import { buildVault } from './vault.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const vault = await buildVault(config);
+  const server = serve(
+    { fetch: vault.app.fetch, hostname: config.host, port: config.port },
+    (info) => {
+      const url = config.port === 0 ? `http://${config.host}:${info.port}` : config.publicUrl;
+      vault.logger.info(
+        { mode: config.mode, db: vault.database.kind, port: info.port },
+        'listening',
+      );
+      console.log(`trine vault (${config.mode}, ${vault.database.kind}) listening on ${url}`);
+      if (vault.devIssuer) console.log(`dev issuer: POST ${url}/dev/token {"sub":"alice"}`);
+    },
+  );
+  const sweeper = setInterval(() => {
+    sweep(vault.database.db).catch(() => {});
+  }, 600_000);
+  sweeper.unref();
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    vault.logger.info({ signal }, 'shutting down');
+    clearInterval(sweeper);
+    const force = setTimeout(() => {
+      vault.logger.error('in-flight requests did not finish in 10 s; exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    // close() stops accepting and calls back when in-flight requests have finished.
+    server.close(() => {
+      vault
+        .close()
+        .then(() => process.exit(0))
+        .catch(() => process.exit(1));
+    });
+    (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof ConfigError) {
+    console.error(`trine vault: ${e.message}`);
+    process.exit(e.exitCode);
+  }
+  console.error(
+    `trine vault: failed to start: ${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? ''}`,
+  );
+  process.exit(1);
+});

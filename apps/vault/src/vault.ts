@@ -1,0 +1,93 @@
+/**
+ * @module vault — wires a configured vault: database (migrated), master keys, dev
+ * issuer, app registry, verifier, logger and the HTTP app.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { type AppConfig, createRegistry, loadAppsFile } from './apps/registry.ts';
+import { ConfigError, type VaultConfig } from './config.ts';
+import { generateMasterKey, type Keyring, parseMasterKeys } from './crypto/at-rest.ts';
+import { type Database, openDatabase } from './db/open.ts';
+import { createApp, type VaultApp } from './http/app.ts';
+import { type DevIssuer, loadDevIssuer } from './identity/dev-issuer.ts';
+import { createVerifier } from './identity/verify.ts';
+import { createLogger } from './logger.ts';
+
+export interface Vault {
+  app: VaultApp;
+  database: Database;
+  logger: Logger;
+  devIssuer: DevIssuer | null;
+  close(): Promise<void>;
+}
+
+/** The master keys: TRINE_MASTER_KEYS, or (dev mode only) a key kept in the data folder. */
+export function loadKeyring(config: VaultConfig): Keyring {
+  if (config.masterKeys) {
+    try {
+      return parseMasterKeys(config.masterKeys);
+    } catch (e) {
+      throw new ConfigError(`TRINE_MASTER_KEYS: ${(e as Error).message}`);
+    }
+  }
+  if (config.mode === 'production') throw new ConfigError('TRINE_MASTER_KEYS is required');
+  const file = join(config.dataDir, 'master-keys.txt');
+  if (!existsSync(file)) {
+    mkdirSync(config.dataDir, { recursive: true });
+    writeFileSync(file, `${generateMasterKey('dev1')}\n`, { mode: 0o600 });
+  }
+  return parseMasterKeys(readFileSync(file, 'utf8').trim());
+}
+
+/** The built-in dev app (dev mode): trusts the dev issuer, testnets only. */
+export function devApp(config: VaultConfig, dev: DevIssuer): AppConfig {
+  return {
+    id: 'dev',
+    name: 'Trine dev app',
+    allowedOrigins: config.devOrigins,
+    issuers: [{ iss: dev.iss, aud: dev.aud, jwks: dev.jwks }],
+    networks: ['preprod', 'preview'],
+  };
+}
+
+export async function buildVault(
+  config: VaultConfig,
+  opts: { logger?: Logger; database?: Database } = {},
+): Promise<Vault> {
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  const keyring = loadKeyring(config);
+  let staticApps: AppConfig[] = [];
+  if (config.appsFile) {
+    try {
+      staticApps = loadAppsFile(config.appsFile);
+    } catch (e) {
+      throw new ConfigError(`TRINE_APPS_FILE: ${(e as Error).message}`);
+    }
+  }
+  const devIssuer = config.devIssuer ? await loadDevIssuer(config.publicUrl, config.dataDir) : null;
+  if (devIssuer)
+    staticApps = [devApp(config, devIssuer), ...staticApps.filter((a) => a.id !== 'dev')];
+  const database =
+    opts.database ??
+    (await openDatabase(
+      config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir },
+    ));
+  const app = createApp({
+    database,
+    keyring,
+    registry: createRegistry(staticApps, database.db),
+    verifier: createVerifier(),
+    logger,
+    limits: config.limits,
+    mode: config.mode,
+    publicUrl: config.publicUrl,
+    walletOrigins: config.walletOrigins,
+    trustedProxies: config.trustedProxies,
+    devIssuer,
+    bodyLimit: config.bodyLimit,
+    walletDir: config.walletDir && existsSync(config.walletDir) ? config.walletDir : null,
+    benchRoutes: config.benchRoutes,
+  });
+  return { app, database, logger, devIssuer, close: () => database.close() };
+}
