@@ -39,6 +39,11 @@ export class UserCancelled extends Error {
 const VAULT_BY_CODE: Record<string, string> = {
   stale_epoch: 'Your wallet was changed from another device. Please start again.',
   wallet_exists: 'You already have a wallet with this app.',
+  rate_limited: 'Too many attempts. Please wait a while before trying again.',
+  network_not_allowed: 'This app does not allow wallets on this network.',
+  forbidden_origin: 'The wallet service refused this page’s origin (configuration problem).',
+  app_not_found: 'This app is not registered with the wallet service.',
+  unauthorized: 'Your session with this app has expired. Sign in to the app again.',
 };
 
 function vaultMessage(e: VaultError): string {

@@ -1,0 +1,111 @@
+import { TrineError } from '@trine/core/errors';
+import { ProtocolError } from '@trine/protocol/errors';
+import { describe, expect, it } from 'vitest';
+import { StaleDeviceError, toHostError, UserCancelled, userMessage } from '../src/errors.ts';
+import { ReshareError } from '../src/reshare.ts';
+import { problem, VaultError } from '../src/vault-client.ts';
+
+describe('userMessage', () => {
+  it('tells a wrong password from a wrong answer', () => {
+    const e = new TrineError(
+      'SEAL_OPEN_FAILED',
+      'wrong password/answer, or the record was altered',
+    );
+    expect(userMessage(e, 'password')).toBe('That password is not right. Please try again.');
+    expect(userMessage(e, 'answer')).toBe(
+      'That answer does not match. Check the spelling and accents (case and spaces do not matter).',
+    );
+  });
+
+  it('sends a stale device share to recovery', () => {
+    expect(userMessage(new TrineError('SHARES_MIXED_EPOCHS', 'x'))).toContain(
+      'Recover with your security answer',
+    );
+    expect(userMessage(new StaleDeviceError(true))).toContain('has no key share');
+    expect(userMessage(new StaleDeviceError(false))).toContain('out of date');
+  });
+
+  it('says nothing was signed when shares do not fit', () => {
+    for (const code of ['KEY_ID_MISMATCH', 'SHARES_AUTH_FAILED', 'SHARES_MIXED_WALLETS'] as const) {
+      expect(userMessage(new TrineError(code, 'x'))).toContain('nothing was signed');
+    }
+  });
+
+  it('maps vault problems by code, then by status', () => {
+    expect(userMessage(problem(409, { code: 'stale_epoch', detail: 'epoch 3 != 2' }))).toBe(
+      'Your wallet was changed from another device. Please start again.',
+    );
+    expect(userMessage(problem(429, { code: 'rate_limited' }))).toContain('Too many attempts');
+    expect(userMessage(problem(401, {}))).toContain('Sign in to the app again');
+    expect(userMessage(new VaultError(0, 'network', 'x'))).toContain('cannot be reached');
+    expect(userMessage(problem(502, null))).toContain('has a problem');
+  });
+
+  it('explains both re-share failures', () => {
+    expect(userMessage(new ReshareError('stale', 'x'))).toContain('nothing was changed');
+    expect(userMessage(new ReshareError('device_store_failed', 'x'))).toContain(
+      'recover with your security answer',
+    );
+  });
+
+  it('never echoes a foreign error', () => {
+    expect(userMessage(new Error('secret words abandon abandon'))).toBe(
+      'Something went wrong in the wallet. Please try again.',
+    );
+  });
+});
+
+describe('toHostError', () => {
+  const wire = (e: unknown) => toHostError(e).toJSON();
+
+  it('cancel → user_declined (CIP-30 UserDeclined)', () => {
+    expect(wire(new UserCancelled())).toEqual({
+      code: 'user_declined',
+      message: 'the user declined',
+    });
+  });
+
+  it('keeps protocol errors', () => {
+    expect(wire(new ProtocolError('wallet_missing', 'none'))).toEqual({
+      code: 'wallet_missing',
+      message: 'none',
+    });
+  });
+
+  it('maps signing errors to their CIP-30 families', () => {
+    expect(wire(new TrineError('PROOF_GENERATION', 'needs a foreign key')).code).toBe(
+      'proof_generation',
+    );
+    expect(wire(new TrineError('TX_MALFORMED', 'tx cannot be decoded')).code).toBe(
+      'invalid_params',
+    );
+    expect(
+      wire(new TrineError('ADDRESS_NOT_OURS', 'x', { details: { scriptCredential: true } })).code,
+    ).toBe('address_not_ours');
+    expect(wire(new TrineError('ADDRESS_NOT_OURS', 'x')).code).toBe('proof_generation');
+  });
+
+  it('maps vault failures without their text', () => {
+    expect(wire(problem(404, { code: 'not_found', detail: 'no wallet' }))).toEqual({
+      code: 'wallet_missing',
+      message: 'the user has no wallet',
+    });
+    expect(wire(problem(429, { code: 'rate_limited' })).code).toBe('too_many_requests');
+    expect(wire(problem(500, { detail: 'db down at 10.0.0.3' }))).toEqual({
+      code: 'vault_unavailable',
+      message: 'the vault failed (500)',
+    });
+  });
+
+  it('never leaks a secret-bearing message from a share or a foreign error', () => {
+    expect(wire(new TrineError('SEAL_OPEN_FAILED', 'x'))).toEqual({
+      code: 'internal',
+      message: 'the wallet could not complete the request',
+    });
+    expect(wire(new Error('password hunter2'))).toEqual({
+      code: 'internal',
+      message: 'internal error',
+    });
+    expect(wire(new StaleDeviceError(true)).code).toBe('user_declined');
+  });
+});
