@@ -171,6 +171,17 @@ export function registerWalletRoutes(api: OpenAPIHono<Env>, s: Services): void {
         `network ${body.network} is not enabled for this app`,
       );
     }
+    const testnet = body.network !== 'mainnet';
+    const { base, reward } = body.addresses;
+    if (
+      !base.startsWith(testnet ? 'addr_test1' : 'addr1') ||
+      !reward.startsWith(testnet ? 'stake_test1' : 'stake1')
+    ) {
+      throw new ApiError(
+        'invalid_body',
+        `addresses must be ${body.network} base and reward addresses`,
+      );
+    }
     const shares = checkShares({
       walletId: body.walletId,
       keyId: body.keyId,

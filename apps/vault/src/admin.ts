@@ -1,0 +1,133 @@
+/**
+ * @module admin — operator commands (`npm run -w @trine/vault admin -- <command>`):
+ *
+ *   app add --id ID --name NAME --origin URL… --issuer ISS --aud AUD
+ *           (--jwks-url URL | --jwks-file FILE) --network NET…
+ *   app list
+ *   app remove --id ID
+ *   keys generate [--kid KID]     prints a new master key entry for TRINE_MASTER_KEYS
+ *   keys rotate                   re-wraps every row's data key under the first key
+ *
+ * Uses DATABASE_URL / TRINE_DATA_DIR / TRINE_MASTER_KEYS like the server.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { eq } from 'drizzle-orm';
+import { AppSchema } from './apps/registry.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { generateMasterKey } from './crypto/at-rest.ts';
+import { rotateMasterKeys } from './crypto/rotate.ts';
+import { openDatabase } from './db/open.ts';
+import { apps } from './db/schema.ts';
+import { loadKeyring } from './vault.ts';
+
+const USAGE = `usage:
+  admin app add --id ID --name NAME [--origin URL]... --issuer ISS --aud AUD (--jwks-url URL | --jwks-file FILE) [--network NET]...
+  admin app list
+  admin app remove --id ID
+  admin keys generate [--kid KID]
+  admin keys rotate`;
+
+async function run(argv: string[]): Promise<void> {
+  const [group, command, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      id: { type: 'string' },
+      name: { type: 'string' },
+      origin: { type: 'string', multiple: true },
+      issuer: { type: 'string' },
+      aud: { type: 'string' },
+      'jwks-url': { type: 'string' },
+      'jwks-file': { type: 'string' },
+      network: { type: 'string', multiple: true },
+      kid: { type: 'string' },
+    },
+  });
+  if (group === 'keys' && command === 'generate') {
+    console.log(
+      generateMasterKey(
+        values.kid ?? `k${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`,
+      ),
+    );
+    return;
+  }
+  const config = loadConfig(process.env);
+  const database = await openDatabase(
+    config.databaseUrl ? { url: config.databaseUrl, max: 2 } : { dataDir: config.dataDir },
+  );
+  try {
+    if (group === 'app' && command === 'add') {
+      const issuer = {
+        iss: values.issuer,
+        aud: values.aud,
+        ...(values['jwks-url'] ? { jwksUrl: values['jwks-url'] } : {}),
+        ...(values['jwks-file']
+          ? { jwks: JSON.parse(readFileSync(values['jwks-file'], 'utf8')) }
+          : {}),
+      };
+      const parsed = AppSchema.safeParse({
+        id: values.id,
+        name: values.name,
+        allowedOrigins: values.origin ?? [],
+        issuers: [issuer],
+        networks: values.network ?? ['preprod'],
+      });
+      if (!parsed.success) {
+        const i = parsed.error.issues[0];
+        throw new ConfigError(`invalid app: ${i?.path.join('.')}: ${i?.message}`);
+      }
+      const a = parsed.data;
+      await database.db
+        .insert(apps)
+        .values({
+          id: a.id,
+          name: a.name,
+          allowedOrigins: a.allowedOrigins,
+          issuers: a.issuers,
+          networks: a.networks,
+        })
+        .onConflictDoUpdate({
+          target: apps.id,
+          set: {
+            name: a.name,
+            allowedOrigins: a.allowedOrigins,
+            issuers: a.issuers,
+            networks: a.networks,
+          },
+        });
+      console.log(`app ${a.id} saved`);
+    } else if (group === 'app' && command === 'list') {
+      for (const a of await database.db.select().from(apps).orderBy(apps.id)) {
+        console.log(
+          JSON.stringify({
+            id: a.id,
+            name: a.name,
+            allowedOrigins: a.allowedOrigins,
+            issuers: a.issuers,
+            networks: a.networks,
+          }),
+        );
+      }
+    } else if (group === 'app' && command === 'remove') {
+      if (!values.id) throw new ConfigError('--id is required');
+      const gone = await database.db.delete(apps).where(eq(apps.id, values.id)).returning();
+      console.log(gone.length ? `app ${values.id} removed` : `no app ${values.id}`);
+    } else if (group === 'keys' && command === 'rotate') {
+      const keyring = loadKeyring(config);
+      const r = await rotateMasterKeys(database.db, keyring);
+      console.log(
+        `re-wrapped ${r.rewrapped} row(s) under ${keyring.current.kid}; ${r.skipped} changed concurrently (run again)`,
+      );
+    } else {
+      throw new ConfigError(USAGE);
+    }
+  } finally {
+    await database.close();
+  }
+}
+
+run(process.argv.slice(2)).catch((e: unknown) => {
+  console.error(`admin: ${(e as Error).message}`);
+  process.exit(e instanceof ConfigError ? e.exitCode : 1);
+});
