@@ -17,12 +17,27 @@ case "$cmd" in
   start)
     port=${3:?port}
     mkdir -p "$dir"
-    if [ "$(id -u)" = 0 ]; then chown postgres:postgres "$dir"; fi
-    if [ ! -f "$dir/PG_VERSION" ]; then
-      as_pg "$bin/initdb" -D "$dir" --auth=trust -U postgres >"$dir.initdb.log" 2>&1
+    if [ "$(id -u)" = 0 ]; then
+      chown postgres:postgres "$dir"
+      # the postgres user must be able to reach DIR through its parents
+      if ! runuser -u postgres -- test -x "$dir"; then
+        echo "pg.sh: the postgres user cannot reach $dir (a parent folder is private)" >&2
+        exit 4
+      fi
     fi
-    as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" -w start >/dev/null
+    if [ ! -f "$dir/PG_VERSION" ]; then
+      if ! as_pg "$bin/initdb" -D "$dir" --auth=trust -U postgres >"$dir.initdb.log" 2>&1; then
+        echo "pg.sh: initdb failed:" >&2
+        tail -n 5 "$dir.initdb.log" >&2
+        exit 5
+      fi
+    fi
+    if ! as_pg "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" \
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" -w start >/dev/null; then
+      echo "pg.sh: the server did not start:" >&2
+      tail -n 5 "$dir/server.log" >&2
+      exit 6
+    fi
     echo "postgres://postgres@127.0.0.1:$port/postgres"
     ;;
   stop)

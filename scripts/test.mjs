@@ -12,12 +12,13 @@
  * 4. Prints one closing line "N passed, N failed, N skipped" and exits non-zero on failure.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'trine-test-'));
+chmodSync(tmp, 0o755); // the postgres user keeps its cluster in here
 const env = { ...process.env };
 let pgDir = null;
 
