@@ -1,0 +1,172 @@
+/**
+ * Configuration and modes: production refusals with exit codes (also through the real
+ * main.ts), HSTS, trusted proxies, the wallet-hosting CSP hook, and graceful shutdown.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, EXIT, loadConfig } from '../src/config.ts';
+import { generateMasterKey, parseMasterKeys } from '../src/crypto/at-rest.ts';
+import { walletCsp } from '../src/http/embed.ts';
+import {
+  BACKEND_NOTE,
+  BACKENDS,
+  type Backend,
+  call,
+  createBody,
+  HOST_ORIGIN,
+  makeVault,
+  openBackend,
+} from './helpers.ts';
+
+const VAULT_DIR = new URL('..', import.meta.url).pathname;
+
+function refusal(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env, '/tmp');
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error('loadConfig accepted the configuration');
+}
+
+describe('configuration', () => {
+  const key = generateMasterKey('p1');
+  const prod = {
+    TRINE_ENV: 'production',
+    TRINE_MASTER_KEYS: key,
+    TRINE_PUBLIC_URL: 'https://vault.example',
+  };
+
+  it('dev defaults: port 8787, PGlite in ./.trine-data, dev issuer on', () => {
+    const c = loadConfig({}, '/srv/x');
+    expect(c).toMatchObject({
+      mode: 'development',
+      port: 8787,
+      dataDir: '/srv/x/.trine-data',
+      databaseUrl: null,
+      devIssuer: true,
+      devOrigins: ['http://localhost:5173', 'http://localhost:8787'],
+      publicUrl: 'http://localhost:8787',
+    });
+  });
+
+  it('production refuses the dev issuer, missing master keys, a non-https URL', () => {
+    expect(loadConfig(prod, '/tmp').devIssuer).toBe(false);
+    const a = refusal({ ...prod, TRINE_DEV_ISSUER: '1' });
+    expect(a.exitCode).toBe(EXIT.devIssuerInProduction);
+    expect(a.message).toMatch(/dev issuer/);
+    const b = refusal({ ...prod, TRINE_MASTER_KEYS: '' });
+    expect(b.exitCode).toBe(EXIT.noMasterKeysInProduction);
+    const c = refusal({ ...prod, TRINE_PUBLIC_URL: 'http://vault.example' });
+    expect(c.exitCode).toBe(EXIT.insecurePublicUrl);
+    const d = refusal({ TRINE_ENV: 'production', TRINE_MASTER_KEYS: key });
+    expect(d.exitCode).toBe(EXIT.insecurePublicUrl);
+    expect(refusal({ TRINE_ENV: 'staging' }).exitCode).toBe(EXIT.config);
+  });
+
+  it('master key parsing errors never echo key material', () => {
+    const secret = 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0';
+    for (const text of [`k1:${secret}`, `:${secret}`, `k1:${secret},k1:${secret}`]) {
+      try {
+        parseMasterKeys(text);
+        throw new Error('accepted');
+      } catch (e) {
+        expect((e as Error).message).not.toContain(secret);
+      }
+    }
+  });
+
+  it('main.ts exits with the refusal code and a clear message', async () => {
+    const r = await runMain({ ...prod, TRINE_DEV_ISSUER: '1' });
+    expect(r.code).toBe(EXIT.devIssuerInProduction);
+    expect(r.stderr).toContain('refusing to start: TRINE_ENV=production with the dev issuer on');
+    const r2 = await runMain({ ...prod, TRINE_PUBLIC_URL: 'http://vault.example' });
+    expect(r2.code).toBe(EXIT.insecurePublicUrl);
+  });
+});
+
+function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: VAULT_DIR,
+      env: { PATH: process.env.PATH ?? '', ...env },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.on('exit', (code) => resolve({ code, stderr }));
+  });
+}
+
+describe.each(BACKENDS)(`modes on %s${BACKEND_NOTE}`, (kind) => {
+  let be: Backend;
+  beforeAll(async () => {
+    be = await openBackend(kind);
+    await be.reset();
+  });
+  afterAll(async () => be.close());
+
+  it('production: HSTS over https only; X-Forwarded-* believed only from trusted proxies', async () => {
+    const v = await makeVault(be.database, {
+      mode: 'production',
+      devIssuer: null,
+      trustedProxies: ['10.1.1.1'],
+    });
+    const viaProxy = await call(v.app, 'GET', '/healthz', {
+      ip: '10.1.1.1',
+      headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.9, 10.1.1.1' },
+    });
+    expect(viaProxy.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
+    const spoofed = await call(v.app, 'GET', '/healthz', {
+      ip: '198.51.100.1',
+      headers: { 'x-forwarded-proto': 'https' },
+    });
+    expect(spoofed.headers.get('strict-transport-security')).toBeNull();
+    // the dev issuer is not mounted
+    expect((await call(v.app, 'POST', '/dev/token', { body: { sub: 'a' } })).status).toBe(404);
+  });
+
+  it('the client IP recorded in audit events comes from X-Forwarded-For only via a trusted proxy', async () => {
+    const v = await makeVault(be.database, { trustedProxies: ['10.1.1.1'] });
+    const t = await v.token('ip-user');
+    await call(v.app, 'POST', '/v1/apps/dev/wallet', {
+      token: t,
+      body: createBody(),
+      ip: '10.1.1.1',
+      headers: { 'x-forwarded-for': '203.0.113.9' },
+    });
+    await call(v.app, 'GET', '/v1/apps/dev/wallet/auth-share', {
+      token: t,
+      ip: '198.51.100.1',
+      headers: { 'x-forwarded-for': '203.0.113.77' },
+    });
+    const ev = await call(v.app, 'GET', '/v1/apps/dev/wallet/events', { token: t });
+    expect(ev.json.events.map((e: { ip: string }) => e.ip)).toEqual([
+      '198.51.100.1',
+      '203.0.113.9',
+    ]);
+  });
+
+  it('wallet hosting hook: /embed with a CSP frame-ancestors of the app’s origins', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trine-wallet-'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>wallet</title>');
+    writeFileSync(join(dir, 'app.js'), 'console.log(1)');
+    const v = await makeVault(be.database, { walletDir: dir });
+    const r = await call(v.app, 'GET', '/embed?app=dev');
+    expect(r.status).toBe(200);
+    expect(r.text).toContain('wallet');
+    expect(r.headers.get('content-security-policy')).toContain(`frame-ancestors ${HOST_ORIGIN}`);
+    const none = await call(v.app, 'GET', '/embed?app=unknown');
+    expect(none.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    const js = await call(v.app, 'GET', '/embed/app.js?app=dev');
+    expect(js.headers.get('content-type')).toMatch(/javascript/);
+    const escape = await call(v.app, 'GET', '/embed/..%2f..%2f..%2fetc%2fpasswd');
+    expect(escape.text).not.toContain('root:');
+    expect(walletCsp([])).toContain("frame-ancestors 'none'");
+  });
+});
