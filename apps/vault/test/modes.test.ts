@@ -165,8 +165,8 @@ describe.each(BACKENDS)(`modes on %s${BACKEND_NOTE}`, (kind) => {
     expect(none.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     const js = await call(v.app, 'GET', '/embed/app.js?app=dev');
     expect(js.headers.get('content-type')).toMatch(/javascript/);
-    const escape = await call(v.app, 'GET', '/embed/..%2f..%2f..%2fetc%2fpasswd');
-    expect(escape.text).not.toContain('root:');
+    const traversal = await call(v.app, 'GET', '/embed/..%2f..%2f..%2fetc%2fpasswd');
+    expect(traversal.text).not.toContain('root:');
     expect(walletCsp([])).toContain("frame-ancestors 'none'");
   });
 });
