@@ -360,12 +360,16 @@ describe.each(BACKENDS)(`vault API on %s${BACKEND_NOTE}`, (kind) => {
     );
   });
 
-  it('PUT shares without recovery keeps the sealed record and reports its epoch', async () => {
+  it('PUT shares without recovery is refused (a new split renews all three shares) and changes nothing', async () => {
     const body = await create();
     const ids = { walletId: body.walletId, keyId: body.keyId };
-    const rb = reshareBody(ids, 1, false);
-    const r = await call(v.app, 'PUT', `${W}/shares`, { token: alice, body: rb });
-    expect(r.json).toMatchObject({ epoch: 2, recoveryEpoch: 1, question: body.recovery.question });
+    await failsUnchanged(
+      'PUT',
+      `${W}/shares`,
+      { token: alice, body: reshareBody(ids, 1, false) },
+      422,
+      'recovery_required',
+    );
     expect((await call(v.app, 'POST', `${W}/recovery`, { token: alice })).json).toEqual({
       epoch: 1,
       question: body.recovery.question,

@@ -23,6 +23,7 @@ export const PROBLEM_CODES = {
   rate_limited: { status: 429, title: 'Too many requests' },
   internal: { status: 500, title: 'Internal server error' },
   unavailable: { status: 503, title: 'Service unavailable' },
+  recovery_required: { status: 422, title: 'A re-share must renew the recovery share' },
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

@@ -104,7 +104,7 @@ const putShares = createRoute({
   path: `${base}/shares`,
   security,
   description:
-    'Re-share: compare-and-swap from expectedEpoch to epoch = expectedEpoch + 1, atomic. Without `recovery` the stored sealed record (and its epoch, `recoveryEpoch`) is kept.',
+    'Re-share: compare-and-swap from expectedEpoch to epoch = expectedEpoch + 1, atomic. `recovery` is required in practice (422 recovery_required without it): a new 2-of-3 split renews all three shares, and an old-epoch recovery share could never be combined with the new auth share (DESIGN §2 invariant 8).',
   request: {
     params: AppIdParam,
     body: { content: { 'application/json': { schema: ReshareSchema } }, required: true },
@@ -114,7 +114,7 @@ const putShares = createRoute({
     ...errors,
     409: problem('stale_epoch'),
     413: problem('body_too_large'),
-    422: problem('invalid_share / invalid_sealed / share_mismatch / bad_epoch'),
+    422: problem('invalid_share / invalid_sealed / share_mismatch / bad_epoch / recovery_required'),
   },
 });
 
@@ -233,6 +233,15 @@ export function registerWalletRoutes(api: OpenAPIHono<Env>, s: Services): void {
     const body = c.req.valid('json');
     if (body.epoch !== body.expectedEpoch + 1) {
       throw new ApiError('bad_epoch', 'epoch must be expectedEpoch + 1');
+    }
+    // DESIGN §5 marks `recovery` optional, but a re-share is a fresh split: the stored
+    // recovery share of the old epoch would no longer combine with the new auth share,
+    // and losing the device would then lose the wallet (invariant 8). So we refuse.
+    if (!body.recovery) {
+      throw new ApiError(
+        'recovery_required',
+        'a re-share must include the new recovery share (recovery.question and recovery.sealed)',
+      );
     }
     const shares = checkShares({
       epoch: body.epoch,
