@@ -26,6 +26,7 @@ export default defineConfig({
       project('protocol', 'packages/protocol'),
       project('web3-sdk', 'packages/web3-sdk'),
       project('wallet', 'apps/wallet'),
+      project('demo', 'apps/demo'),
     ],
   },
 });

@@ -1,0 +1,127 @@
+/**
+ * @module demo-page — drives the demo dApp (apps/demo) and, inside its cross-site
+ * iframe, the wallet's screens, the way a user does: by labels, roles and button names.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, type Frame, type FrameLocator, type Page } from '@playwright/test';
+
+export const PASSWORD = 'Correct horse 42';
+export const NEW_PASSWORD = 'Battery staple 43';
+export const ANSWER = 'Rex the dog';
+
+const SHOTS_DIR = new URL('../docs/screenshots/', import.meta.url).pathname;
+/** Any submit earlier than this after an approval screen appears is ignored by the wallet. */
+const REVIEW_MS = 700;
+
+export class DemoPage {
+  readonly wallet: FrameLocator;
+
+  constructor(
+    readonly page: Page,
+    readonly project: string,
+  ) {
+    this.wallet = page.frameLocator('iframe[title="Trine wallet"]');
+  }
+
+  /** Opens the demo at `origin` (default: the allowed demo origin) pointing at the e2e vault. */
+  async open(origin = process.env.TRINE_E2E_DEMO ?? '', extra: Record<string, string> = {}) {
+    const q = new URLSearchParams({ wallet: process.env.TRINE_E2E_VAULT ?? '', ...extra });
+    await this.page.goto(`${origin}/?${q}`);
+    await expect(this.page.getByRole('heading', { name: 'Trine demo dApp' })).toBeVisible();
+  }
+
+  async signIn(user: string) {
+    await this.page.getByLabel('User id').fill(user);
+    await this.page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(this.page.locator('#signed-in-as')).toHaveText(`Signed in as ${user}.`);
+  }
+
+  /** The wallet frame as a Frame (for evaluate inside the wallet origin). */
+  walletFrame(): Frame {
+    const vault = process.env.TRINE_E2E_VAULT ?? '';
+    const f = this.page.frames().find((x) => x.url().startsWith(`${vault}/embed`));
+    if (!f) throw new Error('the wallet frame is not there');
+    return f;
+  }
+
+  /** Clicks Connect (the wallet may then ask for something: the caller handles it). */
+  async clickConnect() {
+    await this.page.getByRole('button', { name: 'Connect wallet' }).click();
+  }
+
+  /** Connect for a user with no wallet: fills the create screen; returns the address. */
+  async connectAndCreate(password = PASSWORD, answer = ANSWER): Promise<string> {
+    await this.clickConnect();
+    const w = this.wallet;
+    await expect(w.getByRole('heading', { name: /^Create your .* wallet$/ })).toBeVisible();
+    await this.shot('wallet-create');
+    await w.getByLabel('Password', { exact: true }).fill(password);
+    await w.getByLabel('Type the password again').fill(password);
+    await w.getByLabel('Answer', { exact: true }).fill(answer);
+    await w.getByLabel('Type the answer again').fill(answer);
+    await w.getByRole('button', { name: 'Create wallet' }).click();
+    return this.connectedAddress();
+  }
+
+  /** Connect for a user whose wallet exists (no screen: locked state). */
+  async connectExisting(): Promise<string> {
+    await this.clickConnect();
+    return this.connectedAddress();
+  }
+
+  async connectedAddress(): Promise<string> {
+    await expect(this.page.locator('#status')).toHaveText('Wallet connected.', { timeout: 60_000 });
+    const address = (await this.page.locator('#address').textContent()) ?? '';
+    expect(address).toMatch(/^addr_test1[0-9a-z]+$/);
+    await expect(this.page.locator('#balance')).toHaveText(/ADA$/);
+    return address;
+  }
+
+  /** Waits for an approval screen, types the password and approves after the review delay. */
+  async approve(heading: string, button: string, password: string | null = PASSWORD) {
+    const w = this.wallet;
+    await expect(w.getByRole('heading', { name: heading })).toBeVisible({ timeout: 30_000 });
+    const shownAt = Date.now();
+    if (password !== null) await w.getByLabel('Password', { exact: true }).fill(password);
+    const wait = REVIEW_MS - (Date.now() - shownAt);
+    if (wait > 0) await this.page.waitForTimeout(wait);
+    await w.getByRole('button', { name: button }).click();
+  }
+
+  /** Builds the sample payment, approves it in the wallet; returns the tx and witnesses. */
+  async signPayment(password: string | null = PASSWORD) {
+    await this.page.getByRole('button', { name: 'Build and sign payment' }).click();
+    await this.approve('Approve transaction', 'Approve and sign', password);
+    return this.signedPayment();
+  }
+
+  async signedPayment() {
+    const witnesses = this.page.locator('#witness-set');
+    await expect(witnesses).toHaveText(/^[0-9a-f]{20,}$/, { timeout: 60_000 });
+    return {
+      txHex: (await this.page.locator('#tx-cbor').textContent()) ?? '',
+      witnessSetHex: (await witnesses.textContent()) ?? '',
+    };
+  }
+
+  /** Starts a manage flow from the demo's buttons. */
+  async manage(name: string) {
+    await this.page.getByRole('button', { name }).click();
+  }
+
+  /** The error the demo shows (CIP-30 title + sentence). */
+  get error() {
+    return this.page.locator('#error');
+  }
+
+  /**
+   * Saves a screenshot as docs/screenshots/NAME.png when TRINE_E2E_SCREENSHOTS=1 (first
+   * project only, so both modes do not overwrite each other).
+   */
+  async shot(name: string) {
+    if (process.env.TRINE_E2E_SCREENSHOTS !== '1' || this.project !== 'unpartitioned') return;
+    mkdirSync(SHOTS_DIR, { recursive: true });
+    await this.page.screenshot({ path: join(SHOTS_DIR, `${name}.png`), scale: 'css' });
+  }
+}

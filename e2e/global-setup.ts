@@ -1,0 +1,45 @@
+/**
+ * @module global-setup — builds the wallet and the demo when stale, then starts one vault
+ * and the demo server for the whole run; the returned function stops them.
+ *
+ * Sites: the wallet (and vault) on http://127.0.0.1:V, the demo on http://localhost:D —
+ * two sites. The same demo server is also reachable as http://127.0.0.1:D, an origin the
+ * app does NOT allow (the refused-host test), and as http://other.localhost:D, a third
+ * site the app allows (Chromium resolves *.localhost to loopback and treats it as a
+ * secure context; its registrable domain differs from localhost's): the partitioning test.
+ *
+ * Rate limits are generous so the suite is not throttled, except the per-wallet recovery
+ * limit (TRINE_RATE_RECOVERY_USER=3/3600), which a test checks (the 4th attempt → 429).
+ */
+import { ensureBuilt } from '../scripts/ensure-built.mjs';
+import { freePort, startDemo, startVault } from './servers.ts';
+
+export const RECOVERY_LIMIT = 3;
+
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  ensureBuilt(['wallet', 'demo'], { log: (l) => console.log(l) });
+  const demoPort = await freePort();
+  const demoUrl = `http://localhost:${demoPort}`;
+  const otherSiteUrl = `http://other.localhost:${demoPort}`;
+  const vault = await startVault({
+    devOrigins: [demoUrl, otherSiteUrl],
+    env: {
+      TRINE_RATE_IP: '100000/60',
+      TRINE_RATE_USER: '100000/60',
+      TRINE_RATE_RECOVERY_IP: '100000/3600',
+      TRINE_RATE_RECOVERY_USER: `${RECOVERY_LIMIT}/3600`,
+    },
+  });
+  const demo = await startDemo(demoPort, vault.url).catch(async (e) => {
+    await vault.stop();
+    throw e;
+  });
+  process.env.TRINE_E2E_VAULT = vault.url;
+  process.env.TRINE_E2E_DEMO = demoUrl;
+  process.env.TRINE_E2E_DEMO_REFUSED = `http://127.0.0.1:${demoPort}`;
+  process.env.TRINE_E2E_DEMO_OTHER_SITE = otherSiteUrl;
+  return async () => {
+    await demo.stop();
+    await vault.stop();
+  };
+}
