@@ -14,7 +14,7 @@ export function watchVisibility(target: Element): { visible(): boolean | undefin
       (entries) => {
         for (const e of entries as V2Entry[]) state = e.isVisible;
       },
-      { threshold: [1], trackVisibility: true, delay: 100 } as IntersectionObserverInit,
+      { threshold: [0, 1], trackVisibility: true, delay: 100 } as IntersectionObserverInit,
     );
     observer.observe(target);
   } catch {

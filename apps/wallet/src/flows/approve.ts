@@ -34,7 +34,11 @@ import { type Child, h } from '../ui/dom.ts';
 import { checkbox, passwordField } from '../ui/fields.ts';
 import { p, Screen } from '../ui/screen.ts';
 import { renderTxView } from '../ui/tx-render.ts';
+import { watchVisibility } from '../visibility.ts';
 import { recoverFlow } from './recover.ts';
+
+/** Submits earlier than this after the screen appeared are ignored (double-click traps). */
+const MIN_REVIEW_MS = 600;
 
 interface Approval<T> {
   title: string;
@@ -102,10 +106,19 @@ function approveOnce<T>(
 ): Promise<T> {
   const { walletId, epoch } = state.device ?? { walletId: '', epoch: 0 };
   const unlocked = ctx.session.active(walletId, epoch);
-  return interact<T>(ctx.view, (done, fail) => {
+  let visibility: ReturnType<typeof watchVisibility> | undefined;
+  const finish =
+    <V>(fn: (v: V) => void) =>
+    (v: V) => {
+      visibility?.stop();
+      fn(v);
+    };
+  return interact<T>(ctx.view, (doneRaw, failRaw) => {
+    const done = finish(doneRaw);
+    const fail = finish(failRaw);
     const pw = passwordField('Password', 'current-password');
     const stay = checkbox(`Stay unlocked for ${UNLOCK_MINUTES} minutes (on this page only)`);
-    return new Screen({
+    const screen = new Screen({
       title: a.title,
       body: [
         h(
@@ -120,8 +133,19 @@ function approveOnce<T>(
       fields: unlocked ? [p('Your wallet is unlocked on this page.')] : [pw.wrap, stay.wrap],
       submitLabel: a.approveLabel,
       cancelLabel: 'Reject',
+      // Start at the top: what is signed comes before the password (Tab reaches it next).
+      initialFocus: 'heading',
       onCancel: () => fail(cancelled()),
       onSubmit: async (screen) => {
+        // A click while the host covers or fades the frame (IntersectionObserver v2, where
+        // the browser has it) is not an approval. With no password to type, that and the
+        // early click (the button starts disabled) are the clickjacking risks.
+        if (unlocked && visibility?.visible() === false) {
+          screen.error(
+            'The wallet window is covered or hidden by the page, so it cannot be approved.',
+          );
+          return;
+        }
         if (!unlocked && pw.input.value === '') {
           pw.problems(['Type your password.']);
           pw.input.focus();
@@ -152,6 +176,17 @@ function approveOnce<T>(
         }
       },
     });
+    // Watch the approve button itself: covering or fading it is what clickjacking needs.
+    const approveButton = screen.submitButton;
+    if (approveButton) {
+      visibility = watchVisibility(approveButton);
+      // Enabled only once the user could have seen the screen (double-click traps).
+      approveButton.disabled = true;
+      setTimeout(() => {
+        approveButton.disabled = false;
+      }, MIN_REVIEW_MS);
+    }
+    return screen;
   });
 }
 

@@ -18,6 +18,8 @@ export interface ScreenOptions {
   cancelLabel?: string;
   /** Style of the submit button. */
   danger?: boolean;
+  /** Where focus goes when shown: the first field (forms) or the heading (review screens). */
+  initialFocus?: 'first' | 'heading';
   onSubmit?: (screen: Screen) => void | Promise<void>;
   onCancel?: () => void;
 }
@@ -84,6 +86,11 @@ export class Screen {
     this.root.setAttribute('aria-labelledby', this.heading.id);
   }
 
+  /** The submit button (the approve button on review screens). */
+  get submitButton(): HTMLButtonElement | undefined {
+    return this.#submit;
+  }
+
   cancel(): void {
     if (this.#busy) return;
     this.options.onCancel?.();
@@ -141,7 +148,7 @@ export class Screen {
 export class View {
   constructor(readonly root: HTMLElement) {}
 
-  show(screen: Screen, focus: 'first' | 'heading' = 'first'): Screen {
+  show(screen: Screen, focus = screen.options.initialFocus ?? 'first'): Screen {
     clear(this.root);
     this.root.append(screen.root);
     if (focus === 'heading') screen.heading.focus();
