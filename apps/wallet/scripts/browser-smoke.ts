@@ -267,6 +267,92 @@ try {
   };
   step(`same address after recovery: ${after.wallet.addresses.base === info.addresses.base}`);
   step(`ui visible calls: ${JSON.stringify(await page.evaluate('window.uiVisible'))}`);
+
+  // A second device (fresh profile = empty IndexedDB), same user: signing needs recovery.
+  const profileB = join(tmpdir(), `trine-smoke-b-${Date.now()}`);
+  mkdirSync(join(profileB, 'Default'), { recursive: true });
+  writeFileSync(
+    join(profileB, 'Default', 'Preferences'),
+    JSON.stringify({ profile: { cookie_controls_mode: 0 } }),
+  );
+  const contextB = await chromium.launchPersistentContext(profileB, {
+    executablePath: '/usr/bin/chromium',
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+    viewport: { width: 900, height: 760 },
+  });
+  try {
+    const pageB = contextB.pages()[0] ?? (await contextB.newPage());
+    await pageB.goto(`http://localhost:${HOST_PORT}/`);
+    await pageB.evaluate('window.ready');
+    await pageB.evaluate((t) => {
+      (window as unknown as { token: string }).token = t;
+    }, token);
+    const walletB = pageB.frames().find((f) => f.url().startsWith(VAULT))!;
+    step(
+      `device B connect: ${JSON.stringify(await pageB.evaluate("call('connect', {network:'preprod'})")).slice(0, 30)}`,
+    );
+    const signB = pageB
+      .evaluate(
+        ([address, payload]) =>
+          (window as unknown as { call: (m: string, p: unknown) => Promise<unknown> }).call(
+            'signData',
+            { address, payload },
+          ),
+        [info.addresses.base, '68656c6c6f'] as const,
+      )
+      .catch((e) => `error ${e}`);
+    await walletB.getByRole('heading', { name: 'Recovery needed on this device' }).waitFor();
+    await pageB.screenshot({ path: join(SHOTS, '08-device-b-recovery-needed.png') });
+    await walletB.getByRole('button', { name: 'Recover now' }).click();
+    await walletB.getByLabel('Your answer').fill('wrong answer');
+    await walletB.getByLabel('Your answer').press('Enter');
+    await walletB.getByRole('alert').filter({ hasText: 'does not match' }).waitFor();
+    step('device B: wrong answer refused');
+    await walletB.getByLabel('Your answer').fill('Rex the dog');
+    await walletB.getByLabel('Your answer').press('Enter');
+    await walletB.getByLabel('New password for this browser').fill('device b password 1');
+    await walletB.getByLabel('Type it again').fill('device b password 1');
+    await walletB.getByLabel('Type it again').press('Enter');
+    await walletB.getByRole('heading', { name: 'Sign a message' }).waitFor();
+    await walletB.getByLabel('Password', { exact: true }).fill('device b password 1');
+    await walletB.getByRole('button', { name: 'Sign message' }).click();
+    step(`device B signData after recovery: ${JSON.stringify(await signB).slice(0, 50)}…`);
+  } finally {
+    await contextB.close();
+  }
+
+  // Device A's share is now stale (B re-shared): signing offers recovery; cancel → declined.
+  const staleA = page
+    .evaluate(
+      ([address, payload]) =>
+        (window as unknown as { call: (m: string, p: unknown) => Promise<unknown> }).call(
+          'signData',
+          { address, payload },
+        ),
+      [info.addresses.base, '68656c6c6f'] as const,
+    )
+    .catch((e) => `error ${e}`);
+  await wallet.getByRole('heading', { name: 'Recovery needed on this device' }).waitFor();
+  step(`device A stale notice: ${await wallet.locator('.notice').first().textContent()}`);
+  await wallet.getByRole('button', { name: 'Cancel' }).press('Escape');
+  step(`device A after Escape: ${await staleA}`);
+
+  const deleted = page.evaluate("call('manage', {flow:'delete'})").catch((e) => `error ${e}`);
+  await wallet.getByRole('heading', { name: 'Delete wallet' }).waitFor();
+  await shot('09-delete');
+  await wallet.getByLabel('Type DELETE to confirm').fill('DELETE');
+  await wallet.getByRole('button', { name: 'Delete wallet' }).click();
+  step(
+    `delete: ${JSON.stringify(await deleted)}; connect: ${JSON.stringify(await page.evaluate("call('connect', {network:'preprod'})"))}`,
+  );
 } catch (e) {
   console.log('FAILED:', e);
   await shot('99-failure');
