@@ -168,5 +168,17 @@ describe.each(BACKENDS)(`modes on %s${BACKEND_NOTE}`, (kind) => {
     const traversal = await call(v.app, 'GET', '/embed/..%2f..%2f..%2fetc%2fpasswd');
     expect(traversal.text).not.toContain('root:');
     expect(walletCsp([])).toContain("frame-ancestors 'none'");
+    // a stale hashed asset is a 404, never index.html; app routes still get index.html
+    const stale = await call(v.app, 'GET', '/embed/assets/index-deadbeef.js?app=dev');
+    expect(stale.status).toBe(404);
+    expect(stale.text).not.toContain('<title>wallet');
+    const route = await call(v.app, 'GET', '/embed/some/route?app=dev');
+    expect(route.status).toBe(200);
+    expect(route.text).toContain('<title>wallet');
+    // a malformed percent-escape is a 400, not a 500
+    expect((await call(v.app, 'GET', '/embed/%E0%A4%A?app=dev')).status).toBe(400);
+    const csp = r.headers.get('content-security-policy')!;
+    expect(csp).toContain("worker-src 'self'");
+    expect(csp).not.toContain('unsafe-inline');
   });
 });

@@ -31,7 +31,8 @@ export function walletCsp(frameAncestors: readonly string[]): string {
   return [
     "default-src 'self'",
     "script-src 'self' 'wasm-unsafe-eval'",
-    "style-src 'self' 'unsafe-inline'",
+    "style-src 'self'",
+    "worker-src 'self'",
     "img-src 'self' data:",
     "connect-src 'self'",
     "object-src 'none'",
@@ -50,12 +51,20 @@ export function registerEmbed(app: Hono<Env>, dir: string, registry: AppRegistry
     c.header('x-content-type-options', 'nosniff');
     c.header('referrer-policy', 'no-referrer');
     // Paths are resolved inside the folder only: `..` and absolute parts never escape it.
-    const rel = decodeURIComponent(c.req.path.slice('/embed'.length)).replace(/^\/+/, '');
+    let rel: string;
+    try {
+      rel = decodeURIComponent(c.req.path.slice('/embed'.length)).replace(/^\/+/, '');
+    } catch {
+      return c.body('bad path', 400);
+    }
     let file = normalize(join(root, rel || 'index.html'));
     if (file !== root && !file.startsWith(root + sep)) return c.body('not found', 404);
     if (existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
     if (!existsSync(file) || !statSync(file).isFile()) {
-      // Single-page app: unknown paths get index.html.
+      // A missing file (a stale hashed asset after a deploy) is a 404: answering with
+      // index.html would surface as a confusing module error. Only extension-less paths
+      // are app routes, which get index.html.
+      if (extname(file) !== '') return c.body('not found', 404);
       file = join(root, 'index.html');
       if (!existsSync(file)) return c.body('not found', 404);
     }
