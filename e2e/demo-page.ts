@@ -107,7 +107,7 @@ export class DemoPage {
 
   /** Starts a manage flow from the demo's buttons. */
   async manage(name: string) {
-    await this.page.getByRole('button', { name }).click();
+    await this.page.getByRole('button', { name, exact: true }).click();
   }
 
   /** The error the demo shows (CIP-30 title + sentence). */

@@ -9,10 +9,15 @@
  * 2. Runs the whole-repo checks first: `biome check .` (lint + format) and `tsc`
  *    (strict typecheck). `TRINE_TEST_CHECKS=0` skips them (handy while iterating).
  * 3. Runs every Vitest project (vite.config.ts), extra arguments passed through.
- * 4. Prints one closing line "N passed, N failed, N skipped" and exits non-zero on failure.
+ * 4. Runs the Playwright end-to-end suite (e2e/, real Chromium, both storage-partitioning
+ *    modes), installing Debian's `chromium` first when /usr/bin/chromium is missing and we
+ *    are root. Skipped when arguments are passed for Vitest (`npm test -- --project core`)
+ *    unless TRINE_TEST_E2E=1; `TRINE_TEST_E2E=0` skips it. `npm run e2e` runs it alone.
+ * 5. Prints one closing line "N passed, N failed, N skipped" (Vitest + Playwright) and
+ *    exits non-zero on any failure.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -63,7 +68,7 @@ function ensurePostgresInstalled() {
 
 function stopPostgres() {
   if (pgDir) spawnSync('bash', [join(root, 'scripts/pg.sh'), 'stop', pgDir]);
-  rmSync(tmp, { recursive: true, force: true });
+  pgDir = null;
 }
 
 if (process.env.TRINE_TEST_CHECKS !== '0') {
@@ -81,34 +86,115 @@ if (process.env.TRINE_TEST_CHECKS !== '0') {
   }
 }
 
-const dbLine = startPostgres();
-console.log(`test: database for the vault suite: ${dbLine}`);
-const report = join(tmp, 'vitest.json');
-const args = [
-  'vitest',
-  'run',
-  '--reporter=default',
-  '--reporter=json',
-  `--outputFile.json=${report}`,
-  ...process.argv.slice(2),
-];
-const child = spawn('npx', args, { cwd: root, env, stdio: 'inherit' });
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
-child.on('exit', (code) => {
-  let passed = 0;
-  let failed = 0;
-  let skipped = 0;
+/** Runs a command to completion (stdio inherited); resolves with its exit code. */
+function run(cmd, args, extraEnv = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: 'inherit' });
+    const forward = (sig) => child.kill(sig);
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      resolve(code ?? (signal ? 1 : 0));
+    });
+  });
+}
+
+async function runVitest() {
+  const report = join(tmp, 'vitest.json');
+  const code = await run('npx', [
+    'vitest',
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+    ...process.argv.slice(2),
+  ]);
+  const counts = { passed: 0, failed: 0, skipped: 0, code };
   try {
     const json = JSON.parse(readFileSync(report, 'utf8'));
-    passed = json.numPassedTests;
-    failed = json.numFailedTests + (json.numRuntimeErrorTestSuites ?? 0);
-    skipped = json.numPendingTests + json.numTodoTests;
-    if (!json.success && failed === 0) failed = 1; // a suite that failed to load counts
+    counts.passed = json.numPassedTests;
+    counts.failed = json.numFailedTests + (json.numRuntimeErrorTestSuites ?? 0);
+    counts.skipped = json.numPendingTests + json.numTodoTests;
+    if (!json.success && counts.failed === 0) counts.failed = 1; // a suite that failed to load
   } catch {
-    failed = Math.max(failed, 1);
+    counts.failed = Math.max(counts.failed, 1);
   }
-  stopPostgres();
-  console.log(`test: database: ${dbLine}`);
-  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-  process.exit(code === 0 && failed === 0 ? 0 : code || 1);
-});
+  return counts;
+}
+
+/** Debian's Chromium at /usr/bin/chromium (installed when missing and we are root). */
+function ensureChromium() {
+  const exe = process.env.TRINE_E2E_CHROMIUM ?? '/usr/bin/chromium';
+  if (existsSync(exe)) return exe;
+  if (process.getuid?.() !== 0) return null;
+  console.log('test: installing Chromium (apt-get install chromium)');
+  spawnSync(
+    'bash',
+    [
+      '-c',
+      'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null',
+    ],
+    { stdio: 'inherit' },
+  );
+  return existsSync(exe) ? exe : null;
+}
+
+async function runE2e() {
+  const exe = ensureChromium();
+  if (!exe) {
+    console.log('test: e2e: no Chromium at /usr/bin/chromium and cannot install it (not root)');
+    return { passed: 0, failed: 1, skipped: 0, code: 1 };
+  }
+  const report = join(tmp, 'playwright.json');
+  console.log('test: e2e: npx playwright test -c e2e/playwright.config.ts');
+  const code = await run(
+    'npx',
+    ['playwright', 'test', '-c', 'e2e/playwright.config.ts', '--reporter=list,json'],
+    { PLAYWRIGHT_JSON_OUTPUT_FILE: report, PLAYWRIGHT_JSON_OUTPUT_NAME: report },
+  );
+  const counts = { passed: 0, failed: 0, skipped: 0, code };
+  try {
+    const json = JSON.parse(readFileSync(report, 'utf8'));
+    counts.passed = json.stats.expected + json.stats.flaky;
+    counts.failed = json.stats.unexpected + (json.errors?.length ?? 0);
+    counts.skipped = json.stats.skipped;
+  } catch {
+    counts.failed = 1;
+  }
+  if (code !== 0 && counts.failed === 0) counts.failed = 1; // e.g. global setup failed
+  return counts;
+}
+
+const dbLine = startPostgres();
+console.log(`test: database for the vault suite: ${dbLine}`);
+const started = Date.now();
+const unit = await runVitest();
+const unitSeconds = Math.round((Date.now() - started) / 1000);
+const e2eWanted =
+  process.env.TRINE_TEST_E2E === '1' ||
+  (process.env.TRINE_TEST_E2E !== '0' && process.argv.length <= 2);
+stopPostgres();
+let e2e = null;
+if (e2eWanted) {
+  const t = Date.now();
+  e2e = await runE2e();
+  e2e.seconds = Math.round((Date.now() - t) / 1000);
+}
+rmSync(tmp, { recursive: true, force: true });
+console.log(`test: database: ${dbLine}`);
+console.log(
+  `test: vitest ${unit.passed} passed, ${unit.failed} failed, ${unit.skipped} skipped (${unitSeconds} s)`,
+);
+if (e2e) {
+  console.log(
+    `test: e2e ${e2e.passed} passed, ${e2e.failed} failed, ${e2e.skipped} skipped (${e2e.seconds} s)`,
+  );
+} else console.log('test: e2e not run (arguments for Vitest given, or TRINE_TEST_E2E=0)');
+const passed = unit.passed + (e2e?.passed ?? 0);
+const failed = unit.failed + (e2e?.failed ?? 0);
+const skipped = unit.skipped + (e2e?.skipped ?? 0);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+const ok = unit.code === 0 && unit.failed === 0 && (!e2e || (e2e.code === 0 && e2e.failed === 0));
+process.exit(ok ? 0 : 1);

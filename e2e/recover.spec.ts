@@ -1,0 +1,120 @@
+/**
+ * A new device (a fresh browser profile) recovers with the security answer: same address,
+ * and it signs. Wrong password and wrong answer give clear errors and lose nothing; the
+ * vault limits recovery attempts (TRINE_RATE_RECOVERY_USER=3/3600 in the e2e vault).
+ */
+import { ANSWER, NEW_PASSWORD, PASSWORD } from './demo-page.ts';
+import { env, expect, test } from './fixtures.ts';
+import { RECOVERY_LIMIT } from './global-setup.ts';
+import { devToken, vaultGet, vaultRecovery } from './vault-api.ts';
+import { bodyOfUnsignedTx, paymentKeyHash, vkeyWitnesses, witnessVerifies } from './verify.ts';
+
+test('a new device → recover with the answer → same address → sign', async ({
+  device,
+  newDevice,
+  user,
+}) => {
+  await device.demo.open();
+  await device.demo.signIn(user);
+  const address = await device.demo.connectAndCreate();
+
+  const second = await newDevice();
+  const { demo, page } = second;
+  await demo.open();
+  await demo.signIn(user);
+  expect(await demo.connectExisting()).toBe(address);
+
+  // Signing on a device with no device share leads through recovery first.
+  await page.getByRole('button', { name: 'Build and sign payment' }).click();
+  const w = demo.wallet;
+  await expect(w.getByRole('heading', { name: 'Recovery needed on this device' })).toBeVisible();
+  await demo.shot('wallet-recovery-needed');
+  await w.getByRole('button', { name: 'Recover now' }).click();
+  await expect(w.getByRole('heading', { name: 'Recover your wallet' })).toBeVisible();
+  await w.getByLabel('Your answer').fill('  rex THE dog ');
+  await demo.shot('wallet-recover-answer');
+  await w.getByRole('button', { name: 'Continue' }).click();
+  await expect(w.getByRole('heading', { name: 'Choose a new password' })).toBeVisible({
+    timeout: 30_000,
+  });
+  await w.getByLabel('New password for this browser').fill(NEW_PASSWORD);
+  await w.getByLabel('Type it again').fill(NEW_PASSWORD);
+  await demo.shot('wallet-recover-new-password');
+  await w.getByRole('button', { name: 'Save and finish' }).click();
+  await demo.approve('Approve transaction', 'Approve and sign', NEW_PASSWORD);
+  const { txHex, witnessSetHex } = await demo.signedPayment();
+  const [witness] = vkeyWitnesses(witnessSetHex);
+  expect(witnessVerifies(witness!, bodyOfUnsignedTx(txHex), paymentKeyHash(address))).toBe(true);
+  expect(await page.locator('#address').textContent()).toBe(address);
+
+  // The vault moved to epoch 2; the address is unchanged.
+  const token = await devToken(env.vault, user);
+  const meta = (await vaultGet(env.vault, token, '')).body as {
+    epoch: number;
+    addresses: { base: string };
+  };
+  expect(meta.epoch).toBe(2);
+  expect(meta.addresses.base).toBe(address);
+});
+
+test('wrong password and wrong answer → clear errors, nothing lost, recovery limited (429)', async ({
+  device,
+  newDevice,
+  user,
+}) => {
+  const { demo, page } = device;
+  await demo.open();
+  await demo.signIn(user);
+  const address = await demo.connectAndCreate();
+
+  // Wrong password: a clear error on the same screen; the right one then signs.
+  await page.getByRole('button', { name: 'Build and sign payment' }).click();
+  await demo.approve('Approve transaction', 'Approve and sign', 'Wrong password 99');
+  const w = demo.wallet;
+  await expect(w.getByRole('alert')).toHaveText('That password is not right. Please try again.');
+  await demo.shot('wallet-wrong-password');
+  await w.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await w.getByRole('button', { name: 'Approve and sign' }).click();
+  await demo.signedPayment();
+
+  // Wrong answers on a new device: a clear error each time, until the vault's limit.
+  const other = await newDevice();
+  await other.demo.open();
+  await other.demo.signIn(user);
+  expect(await other.demo.connectExisting()).toBe(address);
+  await other.demo.manage('Recover');
+  const ow = other.demo.wallet;
+  await expect(ow.getByRole('heading', { name: 'Recover your wallet' })).toBeVisible();
+  for (let i = 1; i <= RECOVERY_LIMIT; i++) {
+    await ow.getByLabel('Your answer').fill(`not the answer ${i}`);
+    await ow.getByRole('button', { name: 'Continue' }).click();
+    await expect(ow.getByRole('alert')).toHaveText(
+      'That answer does not match. Check the spelling and accents (case and spaces do not matter).',
+      { timeout: 30_000 },
+    );
+    if (i === 1) await other.demo.shot('wallet-wrong-answer');
+  }
+  // Over the limit, even the right answer is refused for now.
+  await ow.getByLabel('Your answer').fill(ANSWER);
+  await ow.getByRole('button', { name: 'Continue' }).click();
+  await expect(ow.getByRole('alert')).toHaveText(
+    'Too many attempts. Please wait a while before trying again.',
+  );
+  await other.demo.shot('wallet-recovery-limited');
+  const token = await devToken(env.vault, user);
+  const limited = await vaultRecovery(env.vault, token);
+  expect(limited.status).toBe(429);
+  expect((limited.body as { code: string }).code).toBe('rate_limited');
+  await ow.getByRole('button', { name: 'Cancel' }).click();
+  await expect(other.page.locator('#manage-result')).toHaveText('Cancelled.');
+
+  // Nothing lost: same wallet, same epoch, and the first device still signs.
+  const meta = (await vaultGet(env.vault, token, '')).body as {
+    epoch: number;
+    addresses: { base: string };
+  };
+  expect(meta).toMatchObject({ epoch: 1, addresses: { base: address } });
+  const { txHex, witnessSetHex } = await demo.signPayment(PASSWORD);
+  const [witness] = vkeyWitnesses(witnessSetHex);
+  expect(witnessVerifies(witness!, bodyOfUnsignedTx(txHex), paymentKeyHash(address))).toBe(true);
+});
