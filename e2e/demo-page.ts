@@ -116,12 +116,17 @@ export class DemoPage {
   }
 
   /**
-   * Saves a screenshot as docs/screenshots/NAME.png when TRINE_E2E_SCREENSHOTS=1 (first
-   * project only, so both modes do not overwrite each other).
+   * Saves a screenshot as docs/screenshots/NAME.jpg when TRINE_E2E_SCREENSHOTS=1 (first
+   * project only, so both modes do not overwrite each other). JPEG keeps them ~40 KB.
    */
   async shot(name: string) {
     if (process.env.TRINE_E2E_SCREENSHOTS !== '1' || this.project !== 'unpartitioned') return;
     mkdirSync(SHOTS_DIR, { recursive: true });
-    await this.page.screenshot({ path: join(SHOTS_DIR, `${name}.png`), scale: 'css' });
+    await this.page.screenshot({
+      path: join(SHOTS_DIR, `${name}.jpg`),
+      type: 'jpeg',
+      quality: 70,
+      scale: 'css',
+    });
   }
 }

@@ -19,6 +19,8 @@ const port = process.env.PORT ?? '8787';
 const demoPort = process.env.DEMO_PORT ?? '5173';
 const walletUrl = `http://127.0.0.1:${port}`;
 const demoUrl = `http://localhost:${demoPort}`;
+// The demo's default wallet is http://127.0.0.1:8787; another port goes in ?wallet=.
+const openUrl = port === '8787' ? demoUrl : `${demoUrl}/?wallet=${encodeURIComponent(walletUrl)}`;
 
 try {
   ensureBuilt(['wallet', 'demo']);
@@ -95,6 +97,6 @@ if (!(await waitFor(`${walletUrl}/readyz`, 60_000))) {
   if (await waitFor(`${demoUrl}/`, 15_000)) {
     console.log('');
     console.log(`trine: wallet + vault on ${walletUrl} (PGlite, dev mode)`);
-    console.log(`trine: Open ${demoUrl}  (the demo dApp; Ctrl-C stops everything)`);
+    console.log(`trine: Open ${openUrl}  (the demo dApp; Ctrl-C stops everything)`);
   }
 }
