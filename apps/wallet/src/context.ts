@@ -5,8 +5,8 @@
  */
 import type { ShareEnvelope } from '@trine/core/envelope';
 import type { SealStage } from '@trine/core/seal';
+import { addressHex } from '@trine/protocol/bech32';
 import type { Network, OutRef, ResolvedInput, WalletInfo } from '@trine/protocol/methods';
-import { addressHex } from './bech32.ts';
 import { loadCardano } from './cardano.ts';
 import type { DeviceRecord, DeviceStore } from './device-store.ts';
 import { StaleDeviceError, UserCancelled } from './errors.ts';

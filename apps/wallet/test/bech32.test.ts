@@ -1,12 +1,12 @@
 import { CSL } from '@trine/cardano/csl';
 import { deriveWallet } from '@trine/cardano/keys';
+import { addressHex, bech32Decode } from '@trine/protocol/bech32';
 import { describe, expect, it } from 'vitest';
-import { addressHex, bech32Decode } from '../src/bech32.ts';
 
 // CSL's root_key_15 entropy (packages/cardano/test/vectors): a public test wallet.
 const ENTROPY = Uint8Array.from(Buffer.from('0ccb74f36b7da1649a8144675522d4d8097c6412', 'hex'));
 
-describe('bech32 address → CIP-30 hex', () => {
+describe('@trine/protocol/bech32 in the wallet: bech32 address → CIP-30 hex', () => {
   for (const network of ['mainnet', 'preprod'] as const) {
     it(`matches CSL for the ${network} base and reward addresses`, () => {
       const w = deriveWallet(ENTROPY, network);
@@ -22,12 +22,16 @@ describe('bech32 address → CIP-30 hex', () => {
   it('refuses a changed character (checksum)', () => {
     const a = deriveWallet(ENTROPY, 'preprod').baseAddress;
     const flipped = `${a.slice(0, 20)}${a[20] === 'q' ? 'p' : 'q'}${a.slice(21)}`;
-    expect(() => addressHex(flipped)).toThrow(new RangeError('address checksum is wrong'));
+    expect(() => addressHex(flipped)).toThrow(new RangeError('bech32 checksum mismatch'));
   });
 
   it('refuses mixed case, bad characters and non-strings', () => {
     const a = deriveWallet(ENTROPY, 'preprod').baseAddress;
-    expect(() => addressHex(a.toUpperCase())).toThrow('address must be lower case');
+    expect(() => addressHex(`${a.slice(0, 10).toUpperCase()}${a.slice(10)}`)).toThrow(
+      'bech32 must not mix case',
+    );
+    // BIP-173: an all-upper-case string is the same address
+    expect(addressHex(a.toUpperCase())).toBe(addressHex(a));
     expect(() => addressHex('addr1qqqqqqbqqqqqq')).toThrow(RangeError);
     expect(() => addressHex(42 as unknown as string)).toThrow(TypeError);
   });
