@@ -1,7 +1,6 @@
-import { isTrineError } from '@trine/core/errors';
+import { isTrineError, type TrineError } from '@trine/core/errors';
 import { describe, expect, it } from 'vitest';
 import { CSL } from '../src/csl.ts';
-import { toCip30Error } from '../src/errors.ts';
 import { signData } from '../src/sign-data.ts';
 import { ENTROPY, ME, ME_MAINNET, OTHER, POLICY } from './fixtures.ts';
 import { hex, keyHash, verifyDataSignature } from './helpers.ts';
@@ -52,14 +51,15 @@ describe('signData', () => {
     )
       .to_address()
       .to_bech32();
-    const cases: [string, number][] = [
-      [OTHER.baseAddress, 1], // ProofGeneration: not our key
-      [OTHER.rewardAddress, 1],
-      [ME_MAINNET.baseAddress, 1], // right keys, wrong network
-      [scriptAddr, 2], // AddressNotPK
-      ['Ae2tdPwUPEZHtBmjZBF4YpMkK9tMSPTE2ADEZTPN97saNkhG78TvXdp3GDk', 1], // Byron
+    // scriptCredential tells CIP-30 AddressNotPK (script) from ProofGeneration (key not ours)
+    const cases: [string, boolean][] = [
+      [OTHER.baseAddress, false],
+      [OTHER.rewardAddress, false],
+      [ME_MAINNET.baseAddress, false], // right keys, wrong network
+      [scriptAddr, true],
+      ['Ae2tdPwUPEZHtBmjZBF4YpMkK9tMSPTE2ADEZTPN97saNkhG78TvXdp3GDk', false], // Byron
     ];
-    for (const [address, cip30] of cases) {
+    for (const [address, script] of cases) {
       let err: unknown;
       try {
         signData(ENTROPY, 'preprod', address, PAYLOAD);
@@ -67,7 +67,7 @@ describe('signData', () => {
         err = e;
       }
       expect(isTrineError(err, 'ADDRESS_NOT_OURS')).toBe(true);
-      expect(toCip30Error(err, 'signData')).toMatchObject({ kind: 'DataSignError', code: cip30 });
+      expect((err as TrineError).details?.scriptCredential === true).toBe(script);
     }
   });
 
@@ -87,9 +87,5 @@ describe('signData', () => {
     expect(() =>
       signData(ENTROPY, 'preprod', ME.baseAddress, 'abc'),
     ).toThrowErrorMatchingInlineSnapshot(`[TrineError: payload must be even-length hex]`);
-    expect(toCip30Error(new TypeError('x'), 'signData')).toMatchObject({
-      kind: 'APIError',
-      code: -1,
-    });
   });
 });
