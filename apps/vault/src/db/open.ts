@@ -32,12 +32,20 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.m
 /** Arbitrary constant: the advisory lock key that serialises migrations. */
 const MIGRATION_LOCK = 7_462_013_551;
 
-export type OpenOptions = { url: string; max?: number } | { dataDir: string } | { pglite: PGlite };
+export type OpenOptions =
+  | {
+      url: string;
+      max?: number;
+      /** Migrate as this role (the table owner) instead of `url`'s role. */
+      ownerUrl?: string | null;
+    }
+  | { dataDir: string }
+  | { pglite: PGlite };
 
 /** Opens (and migrates) the database. */
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if ('url' in opts) {
-    await migratePostgresUrl(opts.url);
+    await migratePostgresUrl(opts.ownerUrl ?? opts.url);
     const client = postgres(opts.url, {
       max: opts.max ?? 10,
       onnotice: () => {},
