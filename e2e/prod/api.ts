@@ -36,6 +36,15 @@ export async function idpToken(s: ShapeState, sub: string): Promise<string> {
   return ((await r.json()) as { token: string }).token;
 }
 
+/** When set, every call() appends `{t, method, path, status, ms}` here (diagnostics). */
+export const callLog: {
+  on: boolean;
+  entries: { t: number; method: string; path: string; status: number; ms: number }[];
+} = {
+  on: false,
+  entries: [],
+};
+
 /** One request to the wallet origin (through Caddy). Network failures → status 0. */
 export async function call(
   s: ShapeState,
@@ -48,6 +57,12 @@ export async function call(
   let body: string | undefined = o.raw;
   if (o.body !== undefined) body = JSON.stringify(o.body);
   if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+  const started = Date.now();
+  const note = (status: number) => {
+    if (callLog.on) {
+      callLog.entries.push({ t: Date.now(), method, path, status, ms: Date.now() - started });
+    }
+  };
   try {
     const r = await fetch(`${s.walletUrl}${path}`, {
       method,
@@ -60,8 +75,10 @@ export async function call(
     try {
       json = text ? JSON.parse(text) : null;
     } catch {}
+    note(r.status);
     return { status: r.status, json, text, headers: r.headers };
   } catch {
+    note(0);
     return { status: 0, json: null, text: '', headers: new Headers() };
   }
 }

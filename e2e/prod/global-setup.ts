@@ -10,10 +10,10 @@
  * recovery limit stays strict enough to be meaningful (50/3600).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { down, up } from '../../infra/local/shape.ts';
+import { down, ROOT, up } from '../../infra/local/shape.ts';
 import { ensureBuilt } from '../../scripts/ensure-built.mjs';
 
 export const SHAPE_VAULT_ENV = {
@@ -48,6 +48,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.TRINE_E2E_VAULT = state.walletUrl;
   process.env.TRINE_E2E_DEMO = state.demoUrl;
   return async () => {
+    // The processes' logs outlive the run (test-results/ is git-ignored), for diagnosis.
+    const kept = join(ROOT, 'test-results', 'e2e-prod', 'shape-logs');
+    rmSync(kept, { recursive: true, force: true });
+    cpSync(join(dir, 'logs'), kept, { recursive: true });
     await down(dir);
     rmSync(base, { recursive: true, force: true });
   };

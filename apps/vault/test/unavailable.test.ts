@@ -5,25 +5,29 @@
  * JWKS cannot be fetched → 503, while a token the fetched keys reject stays a 401.
  * Also: the remote-JWKS path (createRemoteJWKSet) end to end against a real HTTP server.
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { connect, createServer as createTcpServer, type Socket } from 'node:net';
 import { DrizzleQueryError } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../src/apps/registry.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
-import type { Database, Db } from '../src/db/open.ts';
+import { type Database, type Db, openDatabase } from '../src/db/open.ts';
 import * as schema from '../src/db/schema.ts';
 import { isDatabaseUnavailable } from '../src/http/app.ts';
 import { createVerifier } from '../src/identity/verify.ts';
 import {
   type Backend,
   call,
+  createBody,
   expectProblem,
   makeIssuer,
   makeVault,
   openBackend,
+  PG_URL,
 } from './helpers.ts';
 
 describe('database unreachable', () => {
@@ -188,3 +192,72 @@ describe('TRINE_OWNER_DATABASE_URL', () => {
     );
   });
 });
+
+if (PG_URL) {
+  describe('PostgreSQL goes away and comes back (a TCP proxy in front of it cuts it off)', () => {
+    it('503 while it is away; served again within 1.5 s of its return, same pool', async () => {
+      const target = new URL(PG_URL);
+      const sockets = new Set<Socket>();
+      const proxy = createTcpServer((c) => {
+        const u = connect(Number(target.port || 5432), target.hostname);
+        for (const [a, b] of [
+          [c, u],
+          [u, c],
+        ] as const) {
+          sockets.add(a);
+          a.on('error', () => {});
+          a.on('close', () => {
+            b.destroy();
+            sockets.delete(a);
+          });
+          a.pipe(b);
+        }
+      });
+      await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+      const port = (proxy.address() as AddressInfo).port;
+      const name = `trine_outage_${randomBytes(5).toString('hex')}`;
+      const admin = postgres(PG_URL, { max: 1, onnotice: () => {} });
+      await admin.unsafe(`create database ${name}`);
+      const url = new URL(PG_URL);
+      url.host = `127.0.0.1:${port}`;
+      url.pathname = `/${name}`;
+      const database = await openDatabase({ url: url.toString(), max: 6 });
+      try {
+        const v = await makeVault(database);
+        const token = await v.token('outage');
+        expect(
+          (await call(v.app, 'POST', '/v1/apps/dev/wallet', { token, body: createBody() })).status,
+        ).toBe(201);
+        // Away for 3 s (connections cut, new ones refused), under a steady stream of
+        // requests (each one a failed connection attempt).
+        await new Promise<void>((r) => {
+          proxy.close(() => r());
+          for (const so of sockets) so.destroy();
+        });
+        const away = Date.now();
+        const statuses = new Set<number>();
+        while (Date.now() - away < 3000) {
+          statuses.add((await call(v.app, 'GET', '/v1/apps/dev/wallet', { token })).status);
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        expect([...statuses]).toEqual([503]);
+        await new Promise<void>((r) => proxy.listen(port, '127.0.0.1', r));
+        const back = Date.now();
+        let status = 0;
+        while (status !== 200 && Date.now() - back < 30_000) {
+          status = (await call(v.app, 'GET', '/v1/apps/dev/wallet', { token })).status;
+          if (status !== 200) await new Promise((r) => setTimeout(r, 20));
+        }
+        expect(status).toBe(200);
+        expect(Date.now() - back).toBeLessThan(1500);
+        expect((await call(v.app, 'GET', '/readyz')).status).toBe(200);
+      } finally {
+        await database.close();
+        proxy.close();
+        for (const so of sockets) so.destroy();
+        await admin.unsafe(`drop database if exists ${name} with (force)`);
+        await admin.end();
+      }
+    });
+  });
+}
