@@ -13,8 +13,13 @@
  *    modes), installing Debian's `chromium` first when /usr/bin/chromium is missing and we
  *    are root. Skipped when arguments are passed for Vitest (`npm test -- --project core`)
  *    unless TRINE_TEST_E2E=1; `TRINE_TEST_E2E=0` skips it. `npm run e2e` runs it alone.
- * 5. Prints one closing line "N passed, N failed, N skipped" (Vitest + Playwright) and
- *    exits non-zero on any failure.
+ * 5. Runs the production-shape suite (e2e/prod/: Caddy with its internal CA in front of two
+ *    vault processes in production mode on a real PostgreSQL; the full flow over HTTPS,
+ *    faults, fuzzing, a soak), installing Debian's `caddy` and `libnss3-tools` first when
+ *    missing and we are root. Runs whenever the e2e suite runs; `TRINE_TEST_PROD=0` skips
+ *    it. `npm run e2e:prod` runs it alone. TRINE_SOAK_SECONDS (default 30) sets the soak.
+ * 6. Prints one closing line "N passed, N failed, N skipped" (Vitest + both Playwright
+ *    suites) and exits non-zero on any failure.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -141,19 +146,36 @@ function ensureChromium() {
   return existsSync(exe) ? exe : null;
 }
 
-async function runE2e() {
+/** Debian's caddy and certutil (libnss3-tools), installed when missing and we are root. */
+function ensureCaddy() {
+  const has = (bin) =>
+    spawnSync('bash', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
+  if (has('caddy') && has('certutil')) return true;
+  if (process.getuid?.() !== 0) return false;
+  console.log('test: installing Caddy and NSS tools (apt-get install caddy libnss3-tools)');
+  spawnSync(
+    'bash',
+    [
+      '-c',
+      'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq caddy libnss3-tools >/dev/null',
+    ],
+    { stdio: 'inherit' },
+  );
+  return has('caddy') && has('certutil');
+}
+
+async function runE2e(config = 'e2e/playwright.config.ts', name = 'e2e') {
   const exe = ensureChromium();
   if (!exe) {
-    console.log('test: e2e: no Chromium at /usr/bin/chromium and cannot install it (not root)');
+    console.log(`test: ${name}: no Chromium at /usr/bin/chromium and cannot install it (not root)`);
     return { passed: 0, failed: 1, skipped: 0, code: 1 };
   }
-  const report = join(tmp, 'playwright.json');
-  console.log('test: e2e: npx playwright test -c e2e/playwright.config.ts');
-  const code = await run(
-    'npx',
-    ['playwright', 'test', '-c', 'e2e/playwright.config.ts', '--reporter=list,json'],
-    { PLAYWRIGHT_JSON_OUTPUT_FILE: report, PLAYWRIGHT_JSON_OUTPUT_NAME: report },
-  );
+  const report = join(tmp, `${name}.json`);
+  console.log(`test: ${name}: npx playwright test -c ${config}`);
+  const code = await run('npx', ['playwright', 'test', '-c', config, '--reporter=list,json'], {
+    PLAYWRIGHT_JSON_OUTPUT_FILE: report,
+    PLAYWRIGHT_JSON_OUTPUT_NAME: report,
+  });
   const counts = { passed: 0, failed: 0, skipped: 0, code };
   try {
     const json = JSON.parse(readFileSync(report, 'utf8'));
@@ -177,10 +199,25 @@ const e2eWanted =
   (process.env.TRINE_TEST_E2E !== '0' && process.argv.length <= 2);
 stopPostgres();
 let e2e = null;
+let prod = null;
 if (e2eWanted) {
   const t = Date.now();
   e2e = await runE2e();
   e2e.seconds = Math.round((Date.now() - t) / 1000);
+  if (process.env.TRINE_TEST_PROD !== '0') {
+    const t2 = Date.now();
+    if (!ensureCaddy()) {
+      console.log('test: e2e-prod: no caddy/certutil and cannot install them (not root)');
+      prod = { passed: 0, failed: 1, skipped: 0, code: 1 };
+    } else if (
+      spawnSync('bash', ['-c', 'ls /usr/lib/postgresql/*/bin/initdb'], { stdio: 'ignore' })
+        .status !== 0
+    ) {
+      ensurePostgresInstalled();
+    }
+    prod ??= await runE2e('e2e/prod/playwright.config.ts', 'e2e-prod');
+    prod.seconds = Math.round((Date.now() - t2) / 1000);
+  }
 }
 rmSync(tmp, { recursive: true, force: true });
 console.log(`test: database: ${dbLine}`);
@@ -192,9 +229,18 @@ if (e2e) {
     `test: e2e ${e2e.passed} passed, ${e2e.failed} failed, ${e2e.skipped} skipped (${e2e.seconds} s)`,
   );
 } else console.log('test: e2e not run (arguments for Vitest given, or TRINE_TEST_E2E=0)');
-const passed = unit.passed + (e2e?.passed ?? 0);
-const failed = unit.failed + (e2e?.failed ?? 0);
-const skipped = unit.skipped + (e2e?.skipped ?? 0);
+if (prod) {
+  console.log(
+    `test: e2e-prod (production shape) ${prod.passed} passed, ${prod.failed} failed, ${prod.skipped} skipped (${prod.seconds} s)`,
+  );
+} else if (e2e) console.log('test: e2e-prod not run (TRINE_TEST_PROD=0)');
+const passed = unit.passed + (e2e?.passed ?? 0) + (prod?.passed ?? 0);
+const failed = unit.failed + (e2e?.failed ?? 0) + (prod?.failed ?? 0);
+const skipped = unit.skipped + (e2e?.skipped ?? 0) + (prod?.skipped ?? 0);
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-const ok = unit.code === 0 && unit.failed === 0 && (!e2e || (e2e.code === 0 && e2e.failed === 0));
+const ok =
+  unit.code === 0 &&
+  unit.failed === 0 &&
+  (!e2e || (e2e.code === 0 && e2e.failed === 0)) &&
+  (!prod || (prod.code === 0 && prod.failed === 0));
 process.exit(ok ? 0 : 1);

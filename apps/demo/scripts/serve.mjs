@@ -6,7 +6,9 @@
  *
  * Env: PORT (5173), HOST (127.0.0.1), TRINE_VAULT_URL (http://127.0.0.1:8787),
  * TRINE_WALLET_URL (the wallet origin allowed in this page's CSP; default the vault URL),
- * TRINE_DEMO_DIR (default apps/demo/dist). Prints `demo listening on http://HOST:PORT`.
+ * TRINE_TOKEN_URL (where `POST /dev/token` is relayed; default the vault's dev issuer,
+ * `$TRINE_VAULT_URL/dev/token`; the production shape points it at its own identity
+ * provider), TRINE_DEMO_DIR (default apps/demo/dist). Prints `demo listening on http://HOST:PORT`.
  * SIGTERM/SIGINT close the server.
  */
 import { readFile, stat } from 'node:fs/promises';
@@ -18,6 +20,7 @@ const dir = resolve(process.env.TRINE_DEMO_DIR ?? join(here, 'dist'));
 const port = Number(process.env.PORT ?? 5173);
 const host = process.env.HOST ?? '127.0.0.1';
 const vault = (process.env.TRINE_VAULT_URL ?? 'http://127.0.0.1:8787').replace(/\/+$/, '');
+const tokenUrl = process.env.TRINE_TOKEN_URL ?? `${vault}/dev/token`;
 const wallet = new URL(process.env.TRINE_WALLET_URL ?? vault).origin;
 
 const TYPES = {
@@ -44,7 +47,7 @@ async function relayToken(req, res) {
     chunks.push(c);
   }
   try {
-    const r = await fetch(`${vault}/dev/token`, {
+    const r = await fetch(tokenUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: Buffer.concat(chunks),

@@ -8,7 +8,9 @@
  *   keys generate [--kid KID]     prints a new master key entry for TRINE_MASTER_KEYS
  *   keys rotate                   re-wraps every row's data key under the first key
  *
- * Uses DATABASE_URL / TRINE_DATA_DIR / TRINE_MASTER_KEYS like the server.
+ * Uses DATABASE_URL / TRINE_DATA_DIR / TRINE_MASTER_KEYS like the server; when
+ * TRINE_OWNER_DATABASE_URL is set it connects as the table owner instead (writing the
+ * apps table and re-wrapping every row need the owner, not the request role).
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -54,7 +56,9 @@ async function run(argv: string[]): Promise<void> {
   }
   const config = loadConfig(process.env);
   const database = await openDatabase(
-    config.databaseUrl ? { url: config.databaseUrl, max: 2 } : { dataDir: config.dataDir },
+    config.databaseUrl
+      ? { url: config.ownerDatabaseUrl ?? config.databaseUrl, max: 2 }
+      : { dataDir: config.dataDir },
   );
   try {
     if (group === 'app' && command === 'add') {

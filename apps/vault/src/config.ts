@@ -30,6 +30,11 @@ export interface VaultConfig {
   publicUrl: string;
   dataDir: string;
   databaseUrl: string | null;
+  /**
+   * The table owner's URL (TRINE_OWNER_DATABASE_URL): migrations run as it, requests as
+   * DATABASE_URL's role, which then needs only membership in trine_app (infra/sql/roles.sql).
+   */
+  ownerDatabaseUrl: string | null;
   devIssuer: boolean;
   devOrigins: string[];
   walletOrigins: string[];
@@ -119,6 +124,9 @@ export function loadConfig(
       ? parseLimit(env.TRINE_RATE_RECOVERY_IP, 'TRINE_RATE_RECOVERY_IP')
       : DEFAULT_LIMITS.recoveryIp,
   };
+  if (env.TRINE_OWNER_DATABASE_URL && !env.DATABASE_URL) {
+    throw new ConfigError('TRINE_OWNER_DATABASE_URL needs DATABASE_URL (the app role) as well');
+  }
   const bodyLimit = Number(env.TRINE_BODY_LIMIT ?? 32 * 1024);
   if (!Number.isInteger(bodyLimit) || bodyLimit < 1024) {
     throw new ConfigError('TRINE_BODY_LIMIT must be an integer >= 1024 (bytes)');
@@ -130,6 +138,7 @@ export function loadConfig(
     publicUrl,
     dataDir: abs(env.TRINE_DATA_DIR ?? './.trine-data'),
     databaseUrl: env.DATABASE_URL || null,
+    ownerDatabaseUrl: env.TRINE_OWNER_DATABASE_URL || null,
     devIssuer,
     devOrigins: env.TRINE_DEV_ORIGINS
       ? list(env.TRINE_DEV_ORIGINS)

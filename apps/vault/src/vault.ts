@@ -71,7 +71,9 @@ export async function buildVault(
   const database =
     opts.database ??
     (await openDatabase(
-      config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir },
+      config.databaseUrl
+        ? { url: config.databaseUrl, ownerUrl: config.ownerDatabaseUrl }
+        : { dataDir: config.dataDir },
     ));
   const app = createApp({
     database,

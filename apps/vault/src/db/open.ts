@@ -32,16 +32,37 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.m
 /** Arbitrary constant: the advisory lock key that serialises migrations. */
 const MIGRATION_LOCK = 7_462_013_551;
 
-export type OpenOptions = { url: string; max?: number } | { dataDir: string } | { pglite: PGlite };
+export type OpenOptions =
+  | {
+      url: string;
+      max?: number;
+      /** Migrate as this role (the table owner) instead of `url`'s role. */
+      ownerUrl?: string | null;
+    }
+  | { dataDir: string }
+  | { pglite: PGlite };
+
+/**
+ * How postgres.js reconnects after the database went away. Its default backoff grows with
+ * every failed connection attempt of the whole pool, (0.5–1) × min(3^n / 100, 20) s, so a
+ * few seconds of outage under load left connections waiting up to 20 s after the
+ * database was back (found by e2e/prod/vault-faults.spec.ts). Here: 50 ms doubling,
+ * at most 1 s; and a connection attempt gives up after 5 s (default 30).
+ */
+export const RECONNECT = {
+  backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
+  connect_timeout: 5,
+} as const;
 
 /** Opens (and migrates) the database. */
 export async function openDatabase(opts: OpenOptions): Promise<Database> {
   if ('url' in opts) {
-    await migratePostgresUrl(opts.url);
+    await migratePostgresUrl(opts.ownerUrl ?? opts.url);
     const client = postgres(opts.url, {
       max: opts.max ?? 10,
       onnotice: () => {},
       connection: { application_name: 'trine-vault' },
+      ...RECONNECT,
     });
     const db = drizzlePostgres(client, { schema }) as unknown as Db;
     return {

@@ -160,31 +160,65 @@ export function createApp(deps: AppDeps) {
       );
     }
     // Unexpected: log the class and a code only (a driver message may quote values).
-    deps.logger.error(
-      {
-        reqId: c.get('requestId'),
-        err: { name: (err as Error)?.name, code: (err as { code?: unknown })?.code },
-      },
-      'unhandled error',
-    );
     if (isDatabaseUnavailable(err)) {
-      return problemResponse('unavailable', 'the database is not reachable', headers);
+      deps.logger.warn({ reqId: c.get('requestId'), err: errorShape(err) }, 'database unavailable');
+      return problemResponse('unavailable', 'the database is not reachable', {
+        ...headers,
+        'retry-after': '2',
+      });
     }
+    deps.logger.error({ reqId: c.get('requestId'), err: errorShape(err) }, 'unhandled error');
     return problemResponse('internal', 'an internal error occurred', headers);
   });
 
   return api;
 }
 
-function isDatabaseUnavailable(err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code;
-  return (
-    code === 'ECONNREFUSED' ||
-    code === 'CONNECTION_CLOSED' ||
-    code === 'CONNECTION_ENDED' ||
-    code === 'CONNECT_TIMEOUT' ||
-    code === '57P01'
-  );
+/** Driver and server codes that mean "the database is not reachable right now". */
+const UNAVAILABLE_CODES = new Set<unknown>([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  '57P01', // admin_shutdown (the server is stopping)
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (starting up or shutting down)
+  '08000', // connection_exception
+  '08001', // sqlclient_unable_to_establish_sqlconnection
+  '08003', // connection_does_not_exist
+  '08006', // connection_failure
+]);
+
+/**
+ * True when `err`, or an error it wraps (drizzle-orm wraps every driver error in a
+ * DrizzleQueryError whose `cause` is the postgres.js error), means the database is
+ * unreachable: the client gets 503 `unavailable` and may retry, not a 500.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && e && typeof e === 'object'; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (UNAVAILABLE_CODES.has(code)) return true;
+    if (typeof code === 'string' && code.startsWith('08')) return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/** The error's class and code, and those of its causes (never a message: it may quote values). */
+function errorShape(err: unknown): { name?: string; code?: unknown; cause?: unknown } {
+  const shape = (e: unknown) => ({
+    name: (e as Error)?.name,
+    code: (e as { code?: unknown })?.code,
+  });
+  const cause = (err as { cause?: unknown })?.cause;
+  return cause ? { ...shape(err), cause: shape(cause) } : shape(err);
 }
 
 function cors(origins: readonly string[]) {

@@ -58,11 +58,21 @@ export function createVerifier(opts: { clockToleranceSec?: number } = {}): Verif
     let getKey = cache.get(id);
     if (!getKey) {
       if (issuer.jwksUrl) {
-        getKey = createRemoteJWKSet(new URL(issuer.jwksUrl), {
+        const remote = createRemoteJWKSet(new URL(issuer.jwksUrl), {
           cacheMaxAge: 600_000,
           cooldownDuration: 30_000,
           timeoutDuration: 5_000,
         });
+        // A failed fetch of the issuer's keys says nothing about the token: it becomes
+        // KeysUnavailable (→ 503), never a 401 that would make a client drop a good token.
+        getKey = async (header, token) => {
+          try {
+            return await remote(header, token);
+          } catch (e) {
+            if (isJwksFetchFailure(e)) throw new KeysUnavailable('JWKS fetch failed', { cause: e });
+            throw e;
+          }
+        };
       } else if (issuer.jwks) {
         getKey = createLocalJWKSet(issuer.jwks);
       } else {
@@ -103,12 +113,36 @@ export function createVerifier(opts: { clockToleranceSec?: number } = {}): Verif
         return { iss: issuer.iss, sub, userKey: userKeyOf(issuer.iss, sub) };
       } catch (e) {
         if (e instanceof ApiError) throw e;
+        if (e instanceof KeysUnavailable) {
+          throw new ApiError(
+            'unavailable',
+            "the token issuer's signing keys cannot be fetched right now; retry later",
+            { 'retry-after': '5' },
+          );
+        }
         // jose codes (ERR_JWT_EXPIRED, ERR_JWKS_NO_MATCHING_KEY, …) are safe to show.
         const code = (e as { code?: unknown }).code;
         throw deny(`the bearer token was rejected${typeof code === 'string' ? ` (${code})` : ''}`);
       }
     },
   };
+}
+
+/** The issuer's JWKS could not be fetched (network, timeout, non-200, not a key set). */
+class KeysUnavailable extends Error {
+  override readonly name = 'KeysUnavailable';
+}
+
+/**
+ * True for the errors of createRemoteJWKSet's fetch: a network failure (fetch's
+ * TypeError), a timeout (ERR_JWKS_TIMEOUT), a non-200 or non-JSON answer
+ * (ERR_JOSE_GENERIC, thrown by jose only there on this path) or a body that is not a
+ * key set (ERR_JWKS_INVALID). Not: no matching key, bad signature, bad claims.
+ */
+function isJwksFetchFailure(e: unknown): boolean {
+  if (e instanceof TypeError) return true;
+  const code = (e as { code?: unknown })?.code;
+  return code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JOSE_GENERIC' || code === 'ERR_JWKS_INVALID';
 }
 
 /** Extracts the bearer token of an Authorization header, or throws `unauthorized`. */

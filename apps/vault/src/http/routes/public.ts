@@ -58,6 +58,9 @@ const readyz = createRoute({
   },
 });
 
+/** How long /readyz waits for the database. */
+export const READY_TIMEOUT_MS = 2_000;
+
 export function registerPublicRoutes(api: OpenAPIHono<Env>, s: Services): void {
   api.openapi(appConfig, async (c) => {
     const app = await s.registry.get(c.req.valid('param').appId);
@@ -73,10 +76,19 @@ export function registerPublicRoutes(api: OpenAPIHono<Env>, s: Services): void {
   api.openapi(healthz, (c) => c.json({ ok: true }, 200));
 
   api.openapi(readyz, async (c) => {
+    // Bounded, so a load balancer's health check gets an answer while the database hangs.
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      await s.database.ping();
+      await Promise.race([
+        s.database.ping(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('ping timed out')), READY_TIMEOUT_MS);
+        }),
+      ]);
     } catch {
       throw new ApiError('unavailable', 'the database is not reachable');
+    } finally {
+      clearTimeout(timer);
     }
     return c.json({ ok: true }, 200);
   });

@@ -1,0 +1,498 @@
+/**
+ * @module shape — the production shape on one machine, for people and for tests:
+ *
+ *   PostgreSQL (a throwaway cluster, scripts/pg.sh) with the roles of infra/sql/roles.sql:
+ *     the vaults connect as `trine_vault` (NOINHERIT, member of trine_app only) and
+ *     migrate as `trine_owner`;
+ *   N vault processes (default 2) in production mode (TRINE_ENV=production, no dev
+ *     issuer, TRINE_MASTER_KEYS, an https TRINE_PUBLIC_URL, TRINE_TRUSTED_PROXIES=127.0.0.1,
+ *     an apps file whose app `shop` trusts the stand-in identity provider by JWKS URL);
+ *   Caddy (infra/local/Caddyfile, its internal CA, loopback, high ports) in front:
+ *     https://127.0.0.1:W  → the vaults (load-balanced, health-checked): the wallet origin
+ *     https://localhost:D  → the demo dApp's server (another site than the wallet)
+ *     https://localhost:I  → the stand-in identity provider (infra/local/issuer.mjs)
+ *
+ * Every process is started detached with its output in a log file of the state folder,
+ * and its PID recorded in `state.json`, so `down` works from another process. Node
+ * processes get Caddy's root certificate through NODE_EXTRA_CA_CERTS (they call the
+ * identity provider over https). Nothing listens on anything but 127.0.0.1; nothing is
+ * written outside the state folder (Caddy's storage, XDG and HOME point into it).
+ *
+ *   npx tsx infra/local/shape.ts up [--dir DIR] [--vaults N]   (npm run shape:up)
+ *   npx tsx infra/local/shape.ts down [--dir DIR]              (npm run shape:down)
+ *
+ * The state folder (default ./.trine-shape) holds the master key and database passwords
+ * of this throwaway deployment (state.json, mode 0600): it is a test rig, not a way to
+ * run production.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+
+export const ROOT = new URL('../..', import.meta.url).pathname;
+const PG_BIN = () => {
+  const r = spawnSync('bash', ['-c', 'ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1'], {
+    encoding: 'utf8',
+  });
+  return r.stdout.trim();
+};
+
+export const APP_ID = 'shop';
+
+export interface ShapeState {
+  dir: string;
+  /** https://127.0.0.1:W — the wallet/vault origin, through Caddy. */
+  walletUrl: string;
+  /** https://localhost:D — the demo dApp, through Caddy. */
+  demoUrl: string;
+  /** https://localhost:I — the identity provider, through Caddy (iss of its tokens). */
+  idpUrl: string;
+  /** Caddy's local CA root certificate (PEM file). */
+  caRoot: string;
+  appId: string;
+  audience: string;
+  /** Direct (non-Caddy) vault URLs, http://127.0.0.1:Vi, by index. */
+  vaultUrls: string[];
+  pg: { dir: string; port: number; superUrl: string; ownerUrl: string; appUrl: string };
+  pids: { caddy: number; idp: number; demo: number; vaults: number[] };
+  logs: { caddy: string; idp: string; demo: string; vaults: string[] };
+  /** The vault processes' environment (holds TRINE_MASTER_KEYS: secret). */
+  vaultEnv: Record<string, string>;
+  caddyEnv: Record<string, string>;
+}
+
+export interface UpOptions {
+  /** State folder; created (must not hold a running shape). Default ./.trine-shape. */
+  dir?: string;
+  vaults?: number;
+  /** Extra environment for every vault (rate limits, LOG_LEVEL…). */
+  vaultEnv?: Record<string, string>;
+  log?: (line: string) => void;
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolvePort(port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** GET over https trusting only `ca`; resolves with the status (0 = no answer). */
+export function httpsStatus(url: string, ca: string, timeoutMs = 3000): Promise<number> {
+  return new Promise((done) => {
+    const req = httpsRequest(url, { ca, timeout: timeoutMs }, (res) => {
+      res.resume();
+      res.on('end', () => done(res.statusCode ?? 0));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => done(0));
+    req.end();
+  });
+}
+
+async function httpStatus(url: string): Promise<number> {
+  try {
+    const r = await fetch(url, { signal: AbortSignal.timeout(3000) });
+    await r.arrayBuffer();
+    return r.status;
+  } catch {
+    return 0;
+  }
+}
+
+async function waitFor(what: string, ok: () => Promise<boolean>, ms: number, log?: string) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await ok()) return;
+    await sleep(150);
+  }
+  const tail = log && existsSync(log) ? readFileSync(log, 'utf8').slice(-3000) : '';
+  throw new Error(`${what}: not ready after ${ms} ms\n${tail}`);
+}
+
+/** Whether `pid` is alive (signal 0). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Starts a detached process with stdout+stderr appended to `logFile`; returns its PID. */
+function startDetached(
+  cmd: string,
+  args: string[],
+  env: Record<string, string>,
+  logFile: string,
+): ChildProcess {
+  const fd = openSync(logFile, 'a');
+  const child = spawn(cmd, args, {
+    cwd: ROOT,
+    env,
+    detached: true,
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  child.unref();
+  if (!child.pid) throw new Error(`${cmd} did not start`);
+  return child;
+}
+
+function baseEnv(dir: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: join(dir, 'home'),
+    XDG_DATA_HOME: join(dir, 'xdg-data'),
+    XDG_CONFIG_HOME: join(dir, 'xdg-config'),
+    LANG: 'C.UTF-8',
+  };
+}
+
+function saveState(s: ShapeState) {
+  writeFileSync(join(s.dir, 'state.json'), JSON.stringify(s, null, 2), { mode: 0o600 });
+}
+
+export function loadState(dir: string): ShapeState {
+  return JSON.parse(readFileSync(join(resolve(dir), 'state.json'), 'utf8')) as ShapeState;
+}
+
+/** Starts vault `i` of the shape (again), waits for its /readyz, records its PID. */
+export async function startVault(s: ShapeState, i: number): Promise<number> {
+  const url = s.vaultUrls[i];
+  if (!url) throw new Error(`no vault ${i}`);
+  const port = new URL(url).port;
+  const child = startDetached(
+    process.execPath,
+    ['--import', 'tsx', 'apps/vault/src/main.ts'],
+    { ...s.vaultEnv, PORT: port, TRINE_DATA_DIR: join(s.dir, `vault-${i}`) },
+    s.logs.vaults[i]!,
+  );
+  s.pids.vaults[i] = child.pid!;
+  saveState(s);
+  await waitFor(
+    `vault ${i}`,
+    async () => {
+      if (child.exitCode !== null) throw new Error(`vault ${i} exited ${child.exitCode}`);
+      return (await httpStatus(`${url}/readyz`)) === 200;
+    },
+    60_000,
+    s.logs.vaults[i],
+  );
+  return child.pid!;
+}
+
+/** Sends `signal` to vault `i` and waits until the process is gone. */
+export async function stopVault(s: ShapeState, i: number, signal: NodeJS.Signals = 'SIGTERM') {
+  const pid = s.pids.vaults[i];
+  if (!pid || !alive(pid)) return;
+  process.kill(pid, signal);
+  const until = Date.now() + 15_000;
+  while (alive(pid) && Date.now() < until) await sleep(25);
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
+  while (alive(pid)) await sleep(25);
+}
+
+/** Runs scripts/pg.sh (start DIR PORT | stop DIR). */
+function pgSh(args: string[]) {
+  const r = spawnSync('bash', [join(ROOT, 'scripts/pg.sh'), ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`pg.sh ${args[0]} failed: ${r.stderr.trim()}`);
+  return r.stdout.trim();
+}
+
+/** Stops PostgreSQL (fast shutdown: open connections are cut, like a crash or a failover). */
+export function stopPostgres(s: ShapeState) {
+  pgSh(['stop', s.pg.dir]);
+}
+
+export function startPostgres(s: ShapeState) {
+  pgSh(['start', s.pg.dir, String(s.pg.port)]);
+}
+
+/** Brings the production shape up. Throws (after stopping what it started) on failure. */
+export async function up(o: UpOptions = {}): Promise<ShapeState> {
+  const log = o.log ?? ((l: string) => console.log(l));
+  const dir = resolve(o.dir ?? join(ROOT, '.trine-shape'));
+  if (existsSync(join(dir, 'state.json'))) {
+    const old = loadState(dir);
+    const running = [old.pids.caddy, old.pids.idp, old.pids.demo, ...old.pids.vaults].some(
+      (p) => p && alive(p) && isOurs(p, dir),
+    );
+    if (running) throw new Error(`a shape is already running in ${dir} (run down first)`);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  mkdirSync(dir, { recursive: true });
+  chmodSync(dir, 0o755); // the postgres user keeps its cluster in here
+  for (const d of ['home', 'xdg-data', 'xdg-config', 'caddy', 'logs']) {
+    mkdirSync(join(dir, d), { recursive: true, mode: 0o700 });
+  }
+  const n = o.vaults ?? 2;
+  const [walletPort, demoPort, idpPort, caddyHttp, demoUp, idpUp, pgPort, ...vaultPorts] =
+    await Promise.all(Array.from({ length: 7 + n }, () => freePort()));
+  const host = '127.0.0.1';
+  const walletUrl = `https://${host}:${walletPort}`;
+  const demoUrl = `https://localhost:${demoPort}`;
+  const idpUrl = `https://localhost:${idpPort}`;
+  const ownerPw = randomBytes(18).toString('base64url');
+  const appPw = randomBytes(18).toString('base64url');
+  const pgDir = join(dir, 'pg');
+  const logs = {
+    caddy: join(dir, 'logs', 'caddy.log'),
+    idp: join(dir, 'logs', 'issuer.log'),
+    demo: join(dir, 'logs', 'demo.log'),
+    vaults: vaultPorts.map((_, i) => join(dir, 'logs', `vault-${i}.log`)),
+  };
+  const state: ShapeState = {
+    dir,
+    walletUrl,
+    demoUrl,
+    idpUrl,
+    caRoot: join(dir, 'caddy', 'pki', 'authorities', 'local', 'root.crt'),
+    appId: APP_ID,
+    audience: APP_ID,
+    vaultUrls: vaultPorts.map((p) => `http://${host}:${p}`),
+    pg: {
+      dir: pgDir,
+      port: pgPort!,
+      superUrl: `postgres://postgres@${host}:${pgPort}/postgres`,
+      ownerUrl: `postgres://trine_owner:${ownerPw}@${host}:${pgPort}/trine`,
+      appUrl: `postgres://trine_vault:${appPw}@${host}:${pgPort}/trine`,
+    },
+    pids: { caddy: 0, idp: 0, demo: 0, vaults: vaultPorts.map(() => 0) },
+    logs,
+    vaultEnv: {},
+    caddyEnv: {},
+  };
+  saveState(state);
+  try {
+    // 1. PostgreSQL + roles.
+    log(`shape: PostgreSQL on ${host}:${pgPort}`);
+    pgSh(['start', pgDir, String(pgPort)]);
+    const psql = spawnSync(
+      join(PG_BIN(), 'psql'),
+      [
+        state.pg.superUrl,
+        '-q',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '-v',
+        `owner_password=${ownerPw}`,
+        '-v',
+        `app_password=${appPw}`,
+        '-f',
+        join(ROOT, 'infra/sql/roles.sql'),
+      ],
+      { encoding: 'utf8' },
+    );
+    if (psql.status !== 0) throw new Error(`roles.sql failed: ${psql.stderr}`);
+
+    // 2. Caddy (first: its CA signs what the Node processes will trust).
+    state.caddyEnv = {
+      ...baseEnv(dir),
+      TRINE_CADDY_STORAGE: join(dir, 'caddy'),
+      TRINE_CADDY_HTTP_PORT: String(caddyHttp),
+      TRINE_WALLET_PORT: String(walletPort),
+      TRINE_VAULT_UPSTREAMS: vaultPorts.map((p) => `${host}:${p}`).join(' '),
+      TRINE_DEMO_PORT: String(demoPort),
+      TRINE_DEMO_UPSTREAM: `${host}:${demoUp}`,
+      TRINE_IDP_PORT: String(idpPort),
+      TRINE_IDP_UPSTREAM: `${host}:${idpUp}`,
+    };
+    log(`shape: Caddy ${walletUrl} (wallet/vault), ${demoUrl} (demo), ${idpUrl} (identity)`);
+    const caddy = startDetached(
+      'caddy',
+      ['run', '--config', join(ROOT, 'infra/local/Caddyfile'), '--adapter', 'caddyfile'],
+      state.caddyEnv,
+      logs.caddy,
+    );
+    state.pids.caddy = caddy.pid!;
+    saveState(state);
+    await waitFor(
+      'Caddy local CA',
+      async () => {
+        if (caddy.exitCode !== null) throw new Error(`caddy exited ${caddy.exitCode}`);
+        return existsSync(state.caRoot);
+      },
+      30_000,
+      logs.caddy,
+    );
+    const nodeEnv = { ...baseEnv(dir), NODE_EXTRA_CA_CERTS: state.caRoot };
+
+    // 3. The stand-in identity provider and the demo's server.
+    const idp = startDetached(
+      process.execPath,
+      [join(ROOT, 'infra/local/issuer.mjs')],
+      {
+        ...nodeEnv,
+        PORT: String(idpUp),
+        HOST: host,
+        TRINE_IDP_ISSUER: idpUrl,
+        TRINE_IDP_AUDIENCE: APP_ID,
+        TRINE_IDP_KEY_FILE: join(dir, 'issuer-key.jwk.json'),
+      },
+      logs.idp,
+    );
+    state.pids.idp = idp.pid!;
+    const demo = startDetached(
+      process.execPath,
+      [join(ROOT, 'apps/demo/scripts/serve.mjs')],
+      {
+        ...nodeEnv,
+        PORT: String(demoUp),
+        HOST: host,
+        TRINE_VAULT_URL: walletUrl,
+        TRINE_WALLET_URL: walletUrl,
+        TRINE_TOKEN_URL: `${idpUrl}/token`,
+      },
+      logs.demo,
+    );
+    state.pids.demo = demo.pid!;
+    saveState(state);
+    await waitFor(
+      'identity provider',
+      async () => (await httpsStatus(`${idpUrl}/.well-known/jwks.json`, ca())) === 200,
+      30_000,
+      logs.idp,
+    );
+
+    // 4. The vaults, production mode.
+    const appsFile = join(dir, 'apps.json');
+    writeFileSync(
+      appsFile,
+      JSON.stringify({
+        apps: [
+          {
+            id: APP_ID,
+            name: 'Trine shop (local production shape)',
+            allowedOrigins: [demoUrl],
+            issuers: [{ iss: idpUrl, aud: APP_ID, jwksUrl: `${idpUrl}/.well-known/jwks.json` }],
+            networks: ['preprod', 'preview'],
+          },
+        ],
+      }),
+    );
+    state.vaultEnv = {
+      ...nodeEnv,
+      TRINE_ENV: 'production',
+      HOST: host,
+      DATABASE_URL: state.pg.appUrl,
+      TRINE_OWNER_DATABASE_URL: state.pg.ownerUrl,
+      TRINE_MASTER_KEYS: `k1:${randomBytes(32).toString('base64url')}`,
+      TRINE_PUBLIC_URL: walletUrl,
+      TRINE_DEV_ISSUER: '0',
+      TRINE_TRUSTED_PROXIES: host,
+      TRINE_APPS_FILE: appsFile,
+      TRINE_WALLET_DIR: join(ROOT, 'apps/wallet/dist'),
+      LOG_LEVEL: 'info',
+      ...o.vaultEnv,
+    };
+    saveState(state);
+    log(`shape: ${n} vault processes (production mode) on ${state.vaultUrls.join(', ')}`);
+    for (let i = 0; i < n; i++) await startVault(state, i);
+
+    // 5. Through Caddy, end to end.
+    await waitFor(
+      'the wallet origin through Caddy',
+      async () => (await httpsStatus(`${walletUrl}/readyz`, ca())) === 200,
+      30_000,
+      logs.caddy,
+    );
+    await waitFor(
+      'the demo through Caddy',
+      async () => (await httpsStatus(`${demoUrl}/`, ca())) === 200,
+      30_000,
+      logs.demo,
+    );
+    return state;
+  } catch (e) {
+    await down(dir).catch(() => undefined);
+    throw e;
+  }
+
+  function ca() {
+    return readFileSync(state.caRoot, 'utf8');
+  }
+}
+
+/** True when `pid`'s environment points into this shape's folder (guards against PID reuse). */
+function isOurs(pid: number, dir: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/environ`, 'utf8').includes(`HOME=${join(dir, 'home')}`);
+  } catch {
+    return false;
+  }
+}
+
+/** Takes the shape in `dir` down: SIGTERM (then SIGKILL) each recorded process, stops PostgreSQL. */
+export async function down(dir = join(ROOT, '.trine-shape'), { keep = false } = {}) {
+  const d = resolve(dir);
+  if (!existsSync(join(d, 'state.json'))) return;
+  const s = loadState(d);
+  const pids = [s.pids.caddy, s.pids.demo, s.pids.idp, ...s.pids.vaults].filter(
+    (p) => p && alive(p) && isOurs(p, d),
+  );
+  for (const p of pids) process.kill(p, 'SIGTERM');
+  const until = Date.now() + 12_000;
+  while (pids.some(alive) && Date.now() < until) await sleep(50);
+  for (const p of pids) if (alive(p)) process.kill(p, 'SIGKILL');
+  if (existsSync(join(s.pg.dir, 'PG_VERSION'))) {
+    spawnSync('bash', [join(ROOT, 'scripts/pg.sh'), 'stop', s.pg.dir]);
+  }
+  if (!keep) rmSync(d, { recursive: true, force: true });
+}
+
+async function cli() {
+  const [cmd, ...rest] = process.argv.slice(2);
+  const arg = (name: string) => {
+    const i = rest.indexOf(name);
+    return i >= 0 ? rest[i + 1] : undefined;
+  };
+  const dir = arg('--dir') ?? join(process.env.INIT_CWD ?? process.cwd(), '.trine-shape');
+  if (cmd === 'up') {
+    const { ensureBuilt } = await import('../../scripts/ensure-built.mjs');
+    ensureBuilt(['wallet', 'demo']);
+    const s = await up({ dir, vaults: Number(arg('--vaults') ?? 2) });
+    console.log(`shape: up. State and logs in ${s.dir}`);
+    console.log(`shape: wallet/vault  ${s.walletUrl}   (Caddy → ${s.vaultUrls.join(', ')})`);
+    console.log(`shape: demo dApp     ${s.demoUrl}/?wallet=${s.walletUrl}&app=${s.appId}`);
+    console.log(`shape: identity      ${s.idpUrl}  (POST /token {"sub":"alice"})`);
+    console.log(`shape: Caddy's root certificate: ${s.caRoot} (trust it in your browser to try)`);
+    console.log(`shape: take it down with: npm run shape:down -- --dir ${s.dir}`);
+    return;
+  }
+  if (cmd === 'down') {
+    await down(dir);
+    console.log(`shape: down (${dir} removed)`);
+    return;
+  }
+  console.error('usage: shape.ts up [--dir DIR] [--vaults N] | down [--dir DIR]');
+  process.exit(2);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === new URL(import.meta.url).pathname) {
+  cli().catch((e: unknown) => {
+    console.error(`shape: ${(e as Error).message}`);
+    process.exit(1);
+  });
+}

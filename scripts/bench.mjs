@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench` — every benchmark, one after the other, then one JSON and one markdown
+ * table of all of them:
+ *
+ *   core    bench/core.ts              (Node: split, combine, seal/open, derive, sign)
+ *   vault   apps/vault/bench/…         (one vault on PostgreSQL, autocannon; BENCH_DURATION)
+ *   wallet  bench/wallet.bench.ts      (headless Chromium through the demo)
+ *   soak    bench/soak.ts              (the production shape: Caddy + TLS + 2 vaults +
+ *                                       PostgreSQL; TRINE_SOAK_SECONDS, default 120;
+ *                                       TRINE_SOAK_RATE, default 50 req/s)
+ *
+ * Writes bench/results/bench-<date>.json and bench/results/latest.md (README links it).
+ * `--only core,soak` runs a subset (the table then reuses the last results of the rest).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const only = (() => {
+  const i = process.argv.indexOf('--only');
+  return i > 0 ? new Set(process.argv[i + 1].split(',')) : null;
+})();
+const steps = [
+  ['core', ['npx', 'tsx', 'bench/core.ts']],
+  ['vault', ['npx', 'tsx', 'apps/vault/bench/vault.bench.ts']],
+  ['wallet', ['npx', 'tsx', 'bench/wallet.bench.ts']],
+  ['soak', ['npx', 'tsx', 'bench/soak.ts']],
+];
+const status = {};
+for (const [name, cmd] of steps) {
+  if (only && !only.has(name)) continue;
+  console.log(`bench: ${name}: ${cmd.join(' ')}`);
+  const t = Date.now();
+  const r = spawnSync(cmd[0], cmd.slice(1), {
+    cwd: root,
+    stdio: 'inherit',
+    env: { TRINE_SOAK_SECONDS: '120', ...process.env },
+  });
+  status[name] = { exit: r.status, seconds: Math.round((Date.now() - t) / 1000) };
+  if (r.status !== 0) console.log(`bench: ${name} failed (exit ${r.status})`);
+}
+
+const read = (p) => (existsSync(p) ? JSON.parse(readFileSync(p, 'utf8')) : null);
+const vaultDir = join(root, 'apps/vault/bench/results');
+const lastVault = existsSync(vaultDir)
+  ? readdirSync(vaultDir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .at(-1)
+  : undefined;
+const results = {
+  date: new Date().toISOString(),
+  machine: {
+    cpus: cpus().length,
+    model: cpus()[0]?.model ?? 'unknown',
+    memGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+  },
+  status,
+  core: read(join(root, 'bench/results/core.json')),
+  vault: lastVault ? read(join(vaultDir, lastVault)) : null,
+  wallet: read(join(root, 'bench/results/wallet.json')),
+  soak: read(join(root, 'bench/results/soak.json')),
+};
+mkdirSync(join(root, 'bench/results'), { recursive: true });
+const stamp = results.date.replace(/[:.]/g, '-');
+writeFileSync(
+  join(root, `bench/results/bench-${stamp}.json`),
+  `${JSON.stringify(results, null, 2)}\n`,
+);
+
+const f = (x, d = 1) => (typeof x === 'number' ? x.toFixed(d) : '–');
+const lines = [
+  `# Benchmarks — ${results.date.slice(0, 16).replace('T', ' ')} UTC`,
+  '',
+  `Machine: ${results.machine.cpus} × ${results.machine.model}, ${results.machine.memGiB} GiB, Node ${results.machine.node}. ` +
+    'Everything (load generator included) shares these cores. Each section says when it ran.',
+  '',
+  '| benchmark | measure | value |',
+  '|---|---|---|',
+];
+if (results.core) {
+  for (const r of results.core.rows) {
+    lines.push(
+      `| core (${results.core.date.slice(0, 10)}) | ${r.name} | median ${f(r.medianMs, 2)} ms, p90 ${f(r.p90Ms, 2)} ms |`,
+    );
+  }
+}
+if (results.vault) {
+  for (const r of results.vault.rows) {
+    lines.push(
+      `| vault (${results.vault.date.slice(0, 10)}, ${results.vault.connections} conns, ${results.vault.duration} s) | ${r.route} | ${f(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx} |`,
+    );
+  }
+}
+if (results.wallet) {
+  for (const [k, v] of Object.entries(results.wallet.timings)) {
+    lines.push(
+      `| wallet (${results.wallet.date.slice(0, 10)}, Chromium) | ${k} | median ${v.medianMs} ms (× ${v.xBaseline} baseline) |`,
+    );
+  }
+}
+if (results.soak) {
+  const s = results.soak;
+  lines.push(
+    `| soak through Caddy (${s.date.slice(0, 10)}) | ${s.seconds} s at ${s.targetRate} req/s, auth-share + metadata, ${s.users} users | ${f(s.throughput)} req/s, ${s.ok}/${s.sent} ok, p50 ${s.latencyMs.p50} ms, p90 ${s.latencyMs.p90} ms, p99 ${s.latencyMs.p99} ms, max ${s.latencyMs.max} ms, errors ${JSON.stringify(s.errors)} |`,
+  );
+}
+writeFileSync(join(root, 'bench/results/latest.md'), `${lines.join('\n')}\n`);
+console.log(lines.join('\n'));
+process.exit(Object.values(status).every((s) => s.exit === 0) ? 0 : 1);
