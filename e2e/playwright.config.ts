@@ -13,6 +13,7 @@ const workers = Number(process.env.TRINE_E2E_WORKERS ?? 2);
 export default defineConfig<{ partitioned: boolean }>({
   testDir: '.',
   testMatch: '*.spec.ts',
+  testIgnore: 'prod/**', // the production shape has its own config: e2e/prod/playwright.config.ts
   globalSetup: './global-setup.ts',
   fullyParallel: true,
   workers,
