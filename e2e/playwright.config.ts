@@ -13,7 +13,8 @@ const workers = Number(process.env.TRINE_E2E_WORKERS ?? 2);
 export default defineConfig<{ partitioned: boolean }>({
   testDir: '.',
   testMatch: '*.spec.ts',
-  testIgnore: 'prod/**', // the production shape has its own config: e2e/prod/playwright.config.ts
+  // e2e/prod/ is the production-shape suite, with its own config and global setup.
+  testIgnore: 'prod/**',
   globalSetup: './global-setup.ts',
   fullyParallel: true,
   workers,

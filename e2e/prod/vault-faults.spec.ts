@@ -13,6 +13,7 @@
  */
 import {
   alive,
+  loadState,
   startPostgres,
   startVault,
   stopPostgres,
@@ -192,7 +193,7 @@ test('PostgreSQL restarted with requests in flight: clear 503s, then service wit
   );
   expect(after.slice(-30).every((x) => x.status === 200)).toBe(true);
   // The same processes, never restarted.
-  expect(s.pids.vaults).toEqual(pids);
+  expect(loadState(s.dir).pids.vaults).toEqual(pids);
   for (const p of pids) expect(alive(p)).toBe(true);
   for (const w of wallets) await checkRecoverable(w);
 });

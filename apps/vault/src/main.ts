@@ -5,12 +5,25 @@
  */
 import { serve } from '@hono/node-server';
 import { ConfigError, loadConfig } from './config.ts';
+import { isDriverSocketRace } from './db/driver-race.ts';
 import { sweep } from './limits/rate-limit.ts';
 import { buildVault } from './vault.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const vault = await buildVault(config);
+  process.on('uncaughtException', (e) => {
+    if (isDriverSocketRace(e)) {
+      vault.logger.warn(
+        { err: { name: e.name } },
+        'database driver: write on a closed connection ignored',
+      );
+      return;
+    }
+    // Anything else: the process state is unknown. Log the class only and exit.
+    vault.logger.fatal({ err: { name: (e as Error)?.name } }, 'uncaught exception');
+    process.exit(1);
+  });
   const server = serve(
     { fetch: vault.app.fetch, hostname: config.host, port: config.port },
     (info) => {

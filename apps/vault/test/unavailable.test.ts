@@ -15,6 +15,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRegistry } from '../src/apps/registry.ts';
 import { ConfigError, loadConfig } from '../src/config.ts';
+import { isDriverSocketRace } from '../src/db/driver-race.ts';
 import { type Database, type Db, openDatabase } from '../src/db/open.ts';
 import * as schema from '../src/db/schema.ts';
 import { isDatabaseUnavailable } from '../src/http/app.ts';
@@ -261,3 +262,18 @@ if (PG_URL) {
     });
   });
 }
+
+describe('the postgres.js socket race (main.ts survives it, nothing else)', () => {
+  it('recognises only a TypeError on a null socket thrown from postgres.js connection.js', () => {
+    const race = new TypeError("Cannot read properties of null (reading 'write')");
+    race.stack = `TypeError: ${race.message}\n    at Immediate.nextWrite (file:///x/node_modules/postgres/src/connection.js:255:22)`;
+    expect(isDriverSocketRace(race)).toBe(true);
+    const elsewhere = new TypeError("Cannot read properties of null (reading 'write')");
+    elsewhere.stack = `TypeError: ${elsewhere.message}\n    at foo (file:///x/apps/vault/src/http/app.ts:1:1)`;
+    expect(isDriverSocketRace(elsewhere)).toBe(false);
+    const other = new TypeError("Cannot read properties of null (reading 'end')");
+    other.stack = `TypeError: x\n    at (node_modules/postgres/src/connection.js:1:1)`;
+    expect(isDriverSocketRace(other)).toBe(false);
+    expect(isDriverSocketRace(new Error('x'))).toBe(false);
+  });
+});
