@@ -140,7 +140,9 @@ class KeysUnavailable extends Error {
  * key set (ERR_JWKS_INVALID). Not: no matching key, bad signature, bad claims.
  */
 function isJwksFetchFailure(e: unknown): boolean {
-  if (e instanceof TypeError) return true;
+  // Only fetch's own network failure ("fetch failed"): any other TypeError could come
+  // from a hostile token header and must stay a 401, never a 5xx.
+  if (e instanceof TypeError) return e.message === 'fetch failed';
   const code = (e as { code?: unknown })?.code;
   return code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JOSE_GENERIC' || code === 'ERR_JWKS_INVALID';
 }
