@@ -20,20 +20,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { type BrowserContext, chromium, type Page } from '@playwright/test';
+import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/chromium.ts';
 import { ANSWER, NEW_PASSWORD, PASSWORD } from '../e2e/demo-page.ts';
 import { freePort, ROOT, startDemo, startVault } from '../e2e/servers.ts';
 import { ensureBuilt } from '../scripts/ensure-built.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 5);
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -49,9 +41,9 @@ async function profile(): Promise<{ context: BrowserContext; page: Page; close()
     JSON.stringify({ profile: { cookie_controls_mode: 0 } }),
   );
   const context = await chromium.launchPersistentContext(dir, {
-    executablePath: process.env.TRINE_E2E_CHROMIUM ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM,
     headless: true,
-    args: ARGS,
+    args: [...CHROMIUM_ARGS],
   });
   const page = context.pages()[0] ?? (await context.newPage());
   return {
@@ -212,7 +204,7 @@ const sizes = {
 const result = {
   date: new Date().toISOString(),
   node: process.version,
-  chromium: execFileSync(process.env.TRINE_E2E_CHROMIUM ?? '/usr/bin/chromium', ['--version'], {
+  chromium: execFileSync(CHROMIUM, ['--version'], {
     encoding: 'utf8',
   }).trim(),
   runs: RUNS,

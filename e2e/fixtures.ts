@@ -15,6 +15,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, test as base, chromium, type Page } from '@playwright/test';
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.ts';
 import { DemoPage } from './demo-page.ts';
 
 /** Playwright 1.65's default `--disable-features` list (playwright-core chromiumSwitches). */
@@ -40,17 +41,6 @@ const DEFAULT_DISABLE_FEATURES = `--disable-features=${PLAYWRIGHT_DISABLED_FEATU
 const PARTITIONED_DISABLE_FEATURES = `--disable-features=${PLAYWRIGHT_DISABLED_FEATURES.filter(
   (f) => f !== 'ThirdPartyStoragePartitioning',
 ).join(',')}`;
-
-export const CHROMIUM = process.env.TRINE_E2E_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 export interface Device {
   context: BrowserContext;
@@ -112,7 +102,7 @@ export const test = base.extend<Fixtures, Options>({
       const context = await chromium.launchPersistentContext(dir, {
         executablePath: CHROMIUM,
         headless: true,
-        args: partitioned ? [...ARGS, PARTITIONED_DISABLE_FEATURES] : ARGS,
+        args: partitioned ? [...CHROMIUM_ARGS, PARTITIONED_DISABLE_FEATURES] : [...CHROMIUM_ARGS],
         ...(partitioned ? { ignoreDefaultArgs: [DEFAULT_DISABLE_FEATURES] } : {}),
         viewport: { width: 960, height: 720 },
       });

@@ -9,18 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, test as base, chromium, type Page } from '@playwright/test';
 import { loadState, type ShapeState } from '../../infra/local/shape.ts';
+import { CHROMIUM, CHROMIUM_ARGS } from '../chromium.ts';
 import { DemoPage } from '../demo-page.ts';
-import { CHROMIUM } from '../fixtures.ts';
-
-const ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 export interface Device {
   dir: string;
@@ -43,7 +33,7 @@ async function launch(dir: string): Promise<Device> {
   const context = await chromium.launchPersistentContext(dir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ARGS,
+    args: [...CHROMIUM_ARGS],
     env: { ...process.env, HOME: process.env.TRINE_SHAPE_NSS_HOME ?? '' } as Record<string, string>,
     viewport: { width: 960, height: 720 },
   });

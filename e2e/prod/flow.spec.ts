@@ -6,8 +6,8 @@
  * its NSS database; a browser without that root refuses the wallet origin.
  */
 import { chromium } from '@playwright/test';
+import { CHROMIUM, CHROMIUM_ARGS } from '../chromium.ts';
 import { NEW_PASSWORD } from '../demo-page.ts';
-import { CHROMIUM } from '../fixtures.ts';
 import { bodyOfUnsignedTx, paymentKeyHash, vkeyWitnesses, witnessVerifies } from '../verify.ts';
 import { call, idpToken } from './api.ts';
 import { expect, shape, test } from './fixtures.ts';
@@ -16,7 +16,7 @@ test('TLS is verified for real: a browser without the local CA refuses the walle
   const s = shape();
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu'],
+    args: [...CHROMIUM_ARGS],
     env: { ...process.env, HOME: `${s.dir}/untrusting-home` } as Record<string, string>,
   });
   try {

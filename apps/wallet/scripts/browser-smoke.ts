@@ -18,6 +18,18 @@ import { chromium, type Frame, type Page } from '@playwright/test';
 import { CSL } from '@trine/cardano/csl';
 import { deriveWallet } from '@trine/cardano/keys';
 
+// The Chromium flags of TOOLCHAIN.md (the same list as e2e/chromium.ts; a script of
+// this package does not import from the repository's e2e folder).
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
 const VAULT = process.env.VAULT ?? 'http://127.0.0.1:8791';
 const HOST_PORT = Number(process.env.HOST_PORT ?? 5601);
 const SHOTS = process.env.SHOTS ?? '/tmp/trine-shots';
@@ -88,15 +100,7 @@ writeFileSync(
 );
 const context = await chromium.launchPersistentContext(profile, {
   executablePath: '/usr/bin/chromium',
-  args: [
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-    '--disable-quic',
-  ],
+  args: CHROMIUM_ARGS,
   viewport: { width: 900, height: 760 },
 });
 const page: Page = context.pages()[0] ?? (await context.newPage());
@@ -277,15 +281,7 @@ try {
   );
   const contextB = await chromium.launchPersistentContext(profileB, {
     executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
+    args: CHROMIUM_ARGS,
     viewport: { width: 900, height: 760 },
   });
   try {
