@@ -167,7 +167,8 @@ export function createWalletStore(db: Db, keyring: Keyring) {
         walletId: string;
         keyId: string;
         authShare: string;
-        recovery?: { question: string; sealed: string };
+        /** Required: a re-share is a fresh split, so the recovery share is renewed too. */
+        recovery: { question: string; sealed: string };
       },
     ): Promise<WalletMetadata> {
       return withUser(db, who.userKey, async (tx) => {
@@ -182,14 +183,13 @@ export function createWalletStore(db: Db, keyring: Keyring) {
           throw new ApiError('share_mismatch', 'the new shares belong to another wallet or key');
         }
         const ctx = ctxOf(row);
-        const sealed = r.recovery?.sealed ?? openColumn(keyring, ctx, row, 'sealed');
-        const cols = sealRow(keyring, ctx, { authShare: r.authShare, sealed });
+        const cols = sealRow(keyring, ctx, { authShare: r.authShare, sealed: r.recovery.sealed });
         const updated = await tx
           .update(wallets)
           .set({
             epoch: r.epoch,
-            recoveryEpoch: r.recovery ? r.epoch : row.recoveryEpoch,
-            question: r.recovery?.question ?? row.question,
+            recoveryEpoch: r.epoch,
+            question: r.recovery.question,
             ...cols,
             updatedAt: new Date(),
           })

@@ -102,7 +102,7 @@ export const WalletMetadataSchema = z
     epoch: z.number(),
     recoveryEpoch: z.number().openapi({
       description:
-        'epoch of the stored sealed recovery record (equals epoch unless a re-share omitted recovery)',
+        'epoch of the stored sealed recovery record, stored on its own; always equals epoch (a re-share must renew the recovery share), so a mismatch would reveal a mixed record',
     }),
     question: z.string(),
     createdAt: z.string(),

@@ -246,7 +246,7 @@ export function registerWalletRoutes(api: OpenAPIHono<Env>, s: Services): void {
     const shares = checkShares({
       epoch: body.epoch,
       authShare: body.authShare,
-      ...(body.recovery ? { sealed: body.recovery.sealed } : {}),
+      sealed: body.recovery.sealed,
     });
     const meta = await s.wallets.reshare(who, {
       expectedEpoch: body.expectedEpoch,
@@ -254,9 +254,7 @@ export function registerWalletRoutes(api: OpenAPIHono<Env>, s: Services): void {
       walletId: shares.walletId,
       keyId: shares.keyId,
       authShare: shares.authShare,
-      ...(body.recovery
-        ? { recovery: { question: body.recovery.question, sealed: shares.sealed! } }
-        : {}),
+      recovery: { question: body.recovery.question, sealed: shares.sealed! },
     });
     return c.json(meta, 200);
   });
