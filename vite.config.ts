@@ -27,6 +27,7 @@ export default defineConfig({
       project('web3-sdk', 'packages/web3-sdk'),
       project('wallet', 'apps/wallet'),
       project('demo', 'apps/demo'),
+      project('scripts', 'scripts'),
     ],
   },
 });

@@ -22,7 +22,7 @@ import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { type BrowserContext, chromium, type Page } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/chromium.ts';
 import { ANSWER, NEW_PASSWORD, PASSWORD } from '../e2e/demo-page.ts';
-import { freePort, ROOT, startDemo, startVault } from '../e2e/servers.ts';
+import { listenSocket, ROOT, startDemo, startVault } from '../e2e/servers.ts';
 import { ensureBuilt } from '../scripts/ensure-built.mjs';
 
 const RUNS = Number(process.env.RUNS ?? 5);
@@ -70,7 +70,8 @@ function bytesOf(files: string[]) {
 }
 
 ensureBuilt(['wallet', 'demo']);
-const demoPort = await freePort();
+const demoSocket = await listenSocket();
+const demoPort = demoSocket.port;
 const demoUrl = `http://localhost:${demoPort}`;
 const vault = await startVault({
   devOrigins: [demoUrl],
@@ -81,7 +82,7 @@ const vault = await startVault({
     TRINE_RATE_RECOVERY_USER: '100000/3600',
   },
 });
-const demo = await startDemo(demoPort, vault.url);
+const demo = await startDemo(demoSocket, vault.url);
 const open = (page: Page) => page.goto(`${demoUrl}/?wallet=${encodeURIComponent(vault.url)}`);
 const frame = (page: Page) => page.frameLocator('iframe[title="Trine wallet"]');
 const connected = (page: Page) =>

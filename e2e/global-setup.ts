@@ -12,13 +12,16 @@
  * limit (TRINE_RATE_RECOVERY_USER=3/3600), which a test checks (the 4th attempt → 429).
  */
 import { ensureBuilt } from '../scripts/ensure-built.mjs';
-import { freePort, startDemo, startVault } from './servers.ts';
+import { listenSocket, startDemo, startVault } from './servers.ts';
 
 export const RECOVERY_LIMIT = 3;
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   ensureBuilt(['wallet', 'demo'], { log: (l) => console.log(l) });
-  const demoPort = await freePort();
+  // The demo's socket is bound first: the vault must know the demo's origin, the demo the
+  // vault's URL, and neither port may change between being chosen and being listened on.
+  const demoSocket = await listenSocket();
+  const demoPort = demoSocket.port;
   const demoUrl = `http://localhost:${demoPort}`;
   const otherSiteUrl = `http://other.localhost:${demoPort}`;
   const vault = await startVault({
@@ -29,8 +32,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       TRINE_RATE_RECOVERY_IP: '100000/3600',
       TRINE_RATE_RECOVERY_USER: `${RECOVERY_LIMIT}/3600`,
     },
+  }).catch(async (e) => {
+    await demoSocket.close();
+    throw e;
   });
-  const demo = await startDemo(demoPort, vault.url).catch(async (e) => {
+  const demo = await startDemo(demoSocket, vault.url).catch(async (e) => {
     await vault.stop();
     throw e;
   });

@@ -1,28 +1,22 @@
 /**
  * @module servers — starts the system under test as real processes: the vault (PGlite in
- * a fresh temp folder, serving the built wallet) and the demo's static server, on free
- * loopback ports. Children are node processes spawned directly (no npx wrapper), so
- * stopping them by PID stops the servers themselves.
+ * a fresh temp folder, serving the built wallet) and the demo's static server. Each gets a
+ * listening socket this process bound first (scripts/ports.mjs: passed as fd 3 with
+ * LISTEN_FD=3), so the port is known before the child starts and nothing else can take
+ * it: no pick-a-free-port-then-bind race. Children are node processes spawned directly
+ * (no npx wrapper), so stopping them by PID stops the servers themselves.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type BoundSocket, bindSocket } from '../scripts/ports.mjs';
 
 export const ROOT = new URL('..', import.meta.url).pathname;
 
-/** A free TCP port on 127.0.0.1 (the OS picks it; closed again before use). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
+/** A listening socket on 127.0.0.1 (port 0: the OS picks it), to hand to a child server. */
+export function listenSocket(host = '127.0.0.1'): Promise<BoundSocket> {
+  return bindSocket(host, 0);
 }
 
 export interface Running {
@@ -45,12 +39,19 @@ async function waitForUrl(url: string, child: ChildProcess, output: () => string
   throw new Error(`${url}: not ready after ${ms} ms\n${output()}`);
 }
 
-function run(args: string[], env: Record<string, string>, readyUrl: string): Promise<Running> {
+async function run(
+  args: string[],
+  env: Record<string, string>,
+  readyUrl: string,
+  socket: BoundSocket,
+): Promise<Running> {
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env, LISTEN_FD: '3' },
+    stdio: ['ignore', 'pipe', 'pipe', socket.fd],
   });
+  // The child holds its own copy of the socket now.
+  await socket.close();
   let out = '';
   const keep = (b: Buffer) => {
     out = (out + b.toString()).slice(-8000);
@@ -83,9 +84,10 @@ export interface VaultOptions {
   env?: Record<string, string>;
 }
 
-/** Starts a vault on a free port with a fresh PGlite data folder (removed on stop). */
+/** Starts a vault on a fresh socket with a fresh PGlite data folder (removed on stop). */
 export async function startVault(o: VaultOptions): Promise<Running & { dataDir: string }> {
-  const port = await freePort();
+  const socket = await listenSocket();
+  const port = socket.port;
   const dataDir = mkdtempSync(join(tmpdir(), 'trine-e2e-vault-'));
   const url = `http://127.0.0.1:${port}`;
   const r = await run(
@@ -102,6 +104,7 @@ export async function startVault(o: VaultOptions): Promise<Running & { dataDir: 
       ...o.env,
     },
     `${url}/readyz`,
+    socket,
   );
   return {
     ...r,
@@ -113,12 +116,16 @@ export async function startVault(o: VaultOptions): Promise<Running & { dataDir: 
   };
 }
 
-/** Starts the demo's static server (apps/demo/scripts/serve.mjs) on `port`. */
-export function startDemo(port: number, vaultUrl: string, host = '127.0.0.1'): Promise<Running> {
-  const h = host.includes(':') ? `[${host}]` : host;
+/**
+ * Starts the demo's static server (apps/demo/scripts/serve.mjs) on `socket` (from
+ * listenSocket: bind first, so the vault can be told the demo's origin before either runs).
+ */
+export function startDemo(socket: BoundSocket, vaultUrl: string): Promise<Running> {
+  const h = socket.host.includes(':') ? `[${socket.host}]` : socket.host;
   return run(
     ['apps/demo/scripts/serve.mjs'],
-    { PORT: String(port), HOST: host, TRINE_VAULT_URL: vaultUrl },
-    `http://${h}:${port}/`,
+    { PORT: String(socket.port), HOST: socket.host, TRINE_VAULT_URL: vaultUrl },
+    `http://${h}:${socket.port}/`,
+    socket,
   );
 }

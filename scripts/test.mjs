@@ -25,6 +25,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bindStablePort } from './ports.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'trine-test-'));
@@ -32,15 +33,22 @@ chmodSync(tmp, 0o755); // the postgres user keeps its cluster in here
 const env = { ...process.env };
 let pgDir = null;
 
-function startPostgres() {
+async function startPostgres() {
   if (process.env.TRINE_TEST_PG === '0') return 'PGlite only (TRINE_TEST_PG=0)';
   if (process.env.TRINE_TEST_DATABASE_URL) return `PostgreSQL at TRINE_TEST_DATABASE_URL + PGlite`;
   ensurePostgresInstalled();
   const dir = join(tmp, 'pg');
-  const port = String(20000 + Math.floor(Math.random() * 20000));
-  const r = spawnSync('bash', [join(root, 'scripts/pg.sh'), 'start', dir, port], {
-    encoding: 'utf8',
-  });
+  // A port below the ephemeral range, held until PostgreSQL starts (scripts/ports.mjs);
+  // a clash in that instant is retried on a fresh port.
+  let port;
+  let r;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const held = await bindStablePort();
+    port = String(held.port);
+    await held.close();
+    r = spawnSync('bash', [join(root, 'scripts/pg.sh'), 'start', dir, port], { encoding: 'utf8' });
+    if (r.status === 0 || !/already in use|could not bind/i.test(r.stderr)) break;
+  }
   if (r.status !== 0) {
     if (process.env.TRINE_TEST_PG === '1') {
       console.error(r.stderr);
@@ -189,7 +197,7 @@ async function runE2e(config = 'e2e/playwright.config.ts', name = 'e2e') {
   return counts;
 }
 
-const dbLine = startPostgres();
+const dbLine = await startPostgres();
 console.log(`test: database for the vault suite: ${dbLine}`);
 const started = Date.now();
 const unit = await runVitest();

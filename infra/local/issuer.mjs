@@ -78,10 +78,13 @@ const server = createServer(async (req, res) => {
   }
   res.writeHead(404).end();
 });
-server.listen(port, host, () => {
+const onListening = () => {
   const a = server.address();
   console.log(`issuer listening on http://${host}:${typeof a === 'object' && a ? a.port : port}`);
-});
+};
+// LISTEN_FD: a listening socket inherited from the shape (scripts/ports.mjs).
+if (process.env.LISTEN_FD) server.listen({ fd: Number(process.env.LISTEN_FD) }, onListening);
+else server.listen(port, host, onListening);
 for (const sig of ['SIGTERM', 'SIGINT']) {
   process.on(sig, () => {
     server.close(() => process.exit(0));

@@ -12,6 +12,14 @@
  *     https://localhost:D  → the demo dApp's server (another site than the wallet)
  *     https://localhost:I  → the stand-in identity provider (infra/local/issuer.mjs)
  *
+ * Ports (scripts/ports.mjs): every port comes from below the kernel's ephemeral range and
+ * is held bound by this process until its server starts, so no two collide and no
+ * outgoing connection can take one (a vault SIGKILLed by the fault suite binds its port
+ * again). Our Node servers (vaults, demo, identity provider) inherit the bound socket
+ * itself (fd 3, LISTEN_FD=3): no pick-then-bind at all. PostgreSQL and Caddy cannot take
+ * a descriptor: their sockets are closed just before they start, and a clash is retried
+ * with fresh ports.
+ *
  * Every process is started detached with its output in a log file of the state folder,
  * and its PID recorded in `state.json`, so `down` works from another process. Node
  * processes get Caddy's root certificate through NODE_EXTRA_CA_CERTS (they call the
@@ -38,8 +46,9 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
-import { createServer } from 'node:net';
+import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
+import { type BoundSocket, bindSocket, bindStablePort } from '../../scripts/ports.mjs';
 
 export const ROOT = new URL('../..', import.meta.url).pathname;
 const PG_BIN = () => {
@@ -82,19 +91,6 @@ export interface UpOptions {
   log?: (line: string) => void;
 }
 
-/** A free TCP port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolvePort(port));
-    });
-  });
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** GET over https trusting only `ca`; resolves with the status (0 = no answer). */
@@ -130,6 +126,51 @@ async function waitFor(what: string, ok: () => Promise<boolean>, ms: number, log
   throw new Error(`${what}: not ready after ${ms} ms\n${tail}`);
 }
 
+/** Whether something accepts TCP connections on host:port. */
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const c = connect({ host, port });
+    c.setTimeout(1000);
+    c.once('connect', () => {
+      c.destroy();
+      done(true);
+    });
+    c.once('timeout', () => {
+      c.destroy();
+      done(false);
+    });
+    c.once('error', () => done(false));
+  });
+}
+
+/**
+ * Starts the shape's fresh PostgreSQL on the port `socket` holds (closed just before, as
+ * PostgreSQL cannot inherit it); on a clash moves to fresh ports (the URLs follow).
+ */
+async function startPostgresFresh(s: ShapeState, socket: BoundSocket) {
+  let sock = socket;
+  for (let attempt = 1; ; attempt++) {
+    await sock.close();
+    try {
+      pgSh(['start', s.pg.dir, String(s.pg.port)]);
+      return;
+    } catch (e) {
+      if (
+        !/already in use|could not bind|could not create listen socket/i.test(String(e)) ||
+        attempt >= 3
+      )
+        throw e;
+      sock = await bindStablePort('127.0.0.1');
+      const old = `:${s.pg.port}/`;
+      s.pg.port = sock.port;
+      for (const k of ['superUrl', 'ownerUrl', 'appUrl'] as const) {
+        s.pg[k] = s.pg[k].replace(old, `:${sock.port}/`);
+      }
+      saveState(s);
+    }
+  }
+}
+
 /** Whether `pid` is alive (signal 0). */
 export function alive(pid: number): boolean {
   try {
@@ -146,15 +187,18 @@ function startDetached(
   args: string[],
   env: Record<string, string>,
   logFile: string,
+  socket?: BoundSocket,
 ): ChildProcess {
   const fd = openSync(logFile, 'a');
   const child = spawn(cmd, args, {
     cwd: ROOT,
-    env,
+    env: socket ? { ...env, LISTEN_FD: '3' } : env,
     detached: true,
-    stdio: ['ignore', fd, fd],
+    stdio: socket ? ['ignore', fd, fd, socket.fd] : ['ignore', fd, fd],
   });
   closeSync(fd);
+  // The child has its own copy of the listening socket; ours is closed.
+  socket?.server.close();
   child.unref();
   if (!child.pid) throw new Error(`${cmd} did not start`);
   return child;
@@ -178,16 +222,21 @@ export function loadState(dir: string): ShapeState {
   return JSON.parse(readFileSync(join(resolve(dir), 'state.json'), 'utf8')) as ShapeState;
 }
 
-/** Starts vault `i` of the shape (again), waits for its /readyz, records its PID. */
-export async function startVault(s: ShapeState, i: number): Promise<number> {
+/**
+ * Starts vault `i` of the shape (again), waits for its /readyz, records its PID. `socket`:
+ * its port, already bound (up() holds them); a restart binds the recorded port again.
+ */
+export async function startVault(s: ShapeState, i: number, socket?: BoundSocket): Promise<number> {
   const url = s.vaultUrls[i];
   if (!url) throw new Error(`no vault ${i}`);
   const port = new URL(url).port;
+  const sock = socket ?? (await bindSocket(new URL(url).hostname, Number(port)));
   const child = startDetached(
     process.execPath,
     ['--import', 'tsx', 'apps/vault/src/main.ts'],
     { ...s.vaultEnv, PORT: port, TRINE_DATA_DIR: join(s.dir, `vault-${i}`) },
     s.logs.vaults[i]!,
+    sock,
   );
   s.pids.vaults[i] = child.pid!;
   saveState(s);
@@ -248,12 +297,24 @@ export async function up(o: UpOptions = {}): Promise<ShapeState> {
     mkdirSync(join(dir, d), { recursive: true, mode: 0o700 });
   }
   const n = o.vaults ?? 2;
-  const [walletPort, demoPort, idpPort, caddyHttp, demoUp, idpUp, pgPort, ...vaultPorts] =
-    await Promise.all(Array.from({ length: 7 + n }, () => freePort()));
   const host = '127.0.0.1';
-  const walletUrl = `https://${host}:${walletPort}`;
-  const demoUrl = `https://localhost:${demoPort}`;
-  const idpUrl = `https://localhost:${idpPort}`;
+  // Held until each server starts (all at once, so they are distinct).
+  const held: BoundSocket[] = [];
+  const hold = async () => {
+    const b = await bindStablePort(host);
+    held.push(b);
+    return b;
+  };
+  const [demoUp, idpUp, pgHeld, ...vaultSockets] = await Promise.all(
+    Array.from({ length: 3 + n }, hold),
+  );
+  let caddyHeld = await Promise.all(Array.from({ length: 4 }, hold));
+  let [walletPort, demoPort, idpPort, caddyHttp] = caddyHeld.map((b) => b.port);
+  const pgPort = pgHeld!.port;
+  const vaultPorts = vaultSockets.map((b) => b.port);
+  let walletUrl = `https://${host}:${walletPort}`;
+  let demoUrl = `https://localhost:${demoPort}`;
+  let idpUrl = `https://localhost:${idpPort}`;
   const ownerPw = randomBytes(18).toString('base64url');
   const appPw = randomBytes(18).toString('base64url');
   const pgDir = join(dir, 'pg');
@@ -287,8 +348,8 @@ export async function up(o: UpOptions = {}): Promise<ShapeState> {
   saveState(state);
   try {
     // 1. PostgreSQL + roles.
-    log(`shape: PostgreSQL on ${host}:${pgPort}`);
-    pgSh(['start', pgDir, String(pgPort)]);
+    log(`shape: PostgreSQL on ${host}:${state.pg.port}`);
+    await startPostgresFresh(state, pgHeld!);
     const psql = spawnSync(
       join(PG_BIN(), 'psql'),
       [
@@ -308,35 +369,60 @@ export async function up(o: UpOptions = {}): Promise<ShapeState> {
     if (psql.status !== 0) throw new Error(`roles.sql failed: ${psql.stderr}`);
 
     // 2. Caddy (first: its CA signs what the Node processes will trust).
-    state.caddyEnv = {
-      ...baseEnv(dir),
-      TRINE_CADDY_STORAGE: join(dir, 'caddy'),
-      TRINE_CADDY_HTTP_PORT: String(caddyHttp),
-      TRINE_WALLET_PORT: String(walletPort),
-      TRINE_VAULT_UPSTREAMS: vaultPorts.map((p) => `${host}:${p}`).join(' '),
-      TRINE_DEMO_PORT: String(demoPort),
-      TRINE_DEMO_UPSTREAM: `${host}:${demoUp}`,
-      TRINE_IDP_PORT: String(idpPort),
-      TRINE_IDP_UPSTREAM: `${host}:${idpUp}`,
-    };
-    log(`shape: Caddy ${walletUrl} (wallet/vault), ${demoUrl} (demo), ${idpUrl} (identity)`);
-    const caddy = startDetached(
-      'caddy',
-      ['run', '--config', join(ROOT, 'infra/local/Caddyfile'), '--adapter', 'caddyfile'],
-      state.caddyEnv,
-      logs.caddy,
-    );
-    state.pids.caddy = caddy.pid!;
-    saveState(state);
-    await waitFor(
-      'Caddy local CA',
-      async () => {
-        if (caddy.exitCode !== null) throw new Error(`caddy exited ${caddy.exitCode}`);
-        return existsSync(state.caRoot);
-      },
-      30_000,
-      logs.caddy,
-    );
+    // Caddy cannot inherit a socket: close ours just before it starts; on a clash (someone
+    // bound one of the ports in that instant) try again with fresh ones.
+    for (let attempt = 1; ; attempt++) {
+      state.walletUrl = walletUrl;
+      state.demoUrl = demoUrl;
+      state.idpUrl = idpUrl;
+      state.caddyEnv = {
+        ...baseEnv(dir),
+        TRINE_CADDY_STORAGE: join(dir, 'caddy'),
+        TRINE_CADDY_HTTP_PORT: String(caddyHttp),
+        TRINE_WALLET_PORT: String(walletPort),
+        TRINE_VAULT_UPSTREAMS: vaultPorts.map((p) => `${host}:${p}`).join(' '),
+        TRINE_DEMO_PORT: String(demoPort),
+        TRINE_DEMO_UPSTREAM: `${host}:${demoUp!.port}`,
+        TRINE_IDP_PORT: String(idpPort),
+        TRINE_IDP_UPSTREAM: `${host}:${idpUp!.port}`,
+      };
+      log(`shape: Caddy ${walletUrl} (wallet/vault), ${demoUrl} (demo), ${idpUrl} (identity)`);
+      await Promise.all(caddyHeld.map((b) => b.close()));
+      const caddy = startDetached(
+        'caddy',
+        ['run', '--config', join(ROOT, 'infra/local/Caddyfile'), '--adapter', 'caddyfile'],
+        state.caddyEnv,
+        logs.caddy,
+      );
+      state.pids.caddy = caddy.pid!;
+      saveState(state);
+      const ports = [walletPort!, demoPort!, idpPort!];
+      try {
+        await waitFor(
+          'Caddy local CA and listeners',
+          async () => {
+            if (caddy.exitCode !== null) throw new Error(`caddy exited ${caddy.exitCode}`);
+            if (!existsSync(state.caRoot)) return false;
+            return (await Promise.all(ports.map((p) => accepts(host, p)))).every(Boolean);
+          },
+          30_000,
+          logs.caddy,
+        );
+        break;
+      } catch (e) {
+        const clash = /address already in use/i.test(
+          existsSync(logs.caddy) ? readFileSync(logs.caddy, 'utf8') : '',
+        );
+        if (!clash || attempt >= 3) throw e;
+        log(`shape: a Caddy port was taken meanwhile; trying fresh ports (${attempt})`);
+        writeFileSync(logs.caddy, '');
+        caddyHeld = await Promise.all(Array.from({ length: 4 }, hold));
+        [walletPort, demoPort, idpPort, caddyHttp] = caddyHeld.map((b) => b.port);
+        walletUrl = `https://${host}:${walletPort}`;
+        demoUrl = `https://localhost:${demoPort}`;
+        idpUrl = `https://localhost:${idpPort}`;
+      }
+    }
     const nodeEnv = { ...baseEnv(dir), NODE_EXTRA_CA_CERTS: state.caRoot };
 
     // 3. The stand-in identity provider and the demo's server.
@@ -345,13 +431,14 @@ export async function up(o: UpOptions = {}): Promise<ShapeState> {
       [join(ROOT, 'infra/local/issuer.mjs')],
       {
         ...nodeEnv,
-        PORT: String(idpUp),
+        PORT: String(idpUp!.port),
         HOST: host,
         TRINE_IDP_ISSUER: idpUrl,
         TRINE_IDP_AUDIENCE: APP_ID,
         TRINE_IDP_KEY_FILE: join(dir, 'issuer-key.jwk.json'),
       },
       logs.idp,
+      idpUp,
     );
     state.pids.idp = idp.pid!;
     const demo = startDetached(
@@ -359,13 +446,14 @@ export async function up(o: UpOptions = {}): Promise<ShapeState> {
       [join(ROOT, 'apps/demo/scripts/serve.mjs')],
       {
         ...nodeEnv,
-        PORT: String(demoUp),
+        PORT: String(demoUp!.port),
         HOST: host,
         TRINE_VAULT_URL: walletUrl,
         TRINE_WALLET_URL: walletUrl,
         TRINE_TOKEN_URL: `${idpUrl}/token`,
       },
       logs.demo,
+      demoUp,
     );
     state.pids.demo = demo.pid!;
     saveState(state);
@@ -409,7 +497,7 @@ export async function up(o: UpOptions = {}): Promise<ShapeState> {
     };
     saveState(state);
     log(`shape: ${n} vault processes (production mode) on ${state.vaultUrls.join(', ')}`);
-    for (let i = 0; i < n; i++) await startVault(state, i);
+    for (let i = 0; i < n; i++) await startVault(state, i, vaultSockets[i]);
 
     // 5. Through Caddy, end to end.
     await waitFor(
@@ -426,6 +514,7 @@ export async function up(o: UpOptions = {}): Promise<ShapeState> {
     );
     return state;
   } catch (e) {
+    await Promise.all(held.map((b) => b.close().catch(() => undefined)));
     await down(dir).catch(() => undefined);
     throw e;
   }

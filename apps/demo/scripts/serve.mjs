@@ -8,7 +8,8 @@
  * TRINE_WALLET_URL (the wallet origin allowed in this page's CSP; default the vault URL),
  * TRINE_TOKEN_URL (where `POST /dev/token` is relayed; default the vault's dev issuer,
  * `$TRINE_VAULT_URL/dev/token`; the production shape points it at its own identity
- * provider), TRINE_DEMO_DIR (default apps/demo/dist). Prints `demo listening on http://HOST:PORT`.
+ * provider), TRINE_DEMO_DIR (default apps/demo/dist), LISTEN_FD (listen on this inherited,
+ * already-bound socket instead of PORT: the test harnesses' way, scripts/ports.mjs). Prints `demo listening on http://HOST:PORT`.
  * SIGTERM/SIGINT close the server.
  */
 import { readFile, stat } from 'node:fs/promises';
@@ -96,12 +97,15 @@ const server = createServer((req, res) => {
   if (req.method !== 'GET' && req.method !== 'HEAD') return void res.writeHead(405).end();
   return void serveFile(req, res);
 });
-server.listen(port, host, () => {
+const onListening = () => {
   const addr = server.address();
   console.log(
     `demo listening on http://${host}:${typeof addr === 'object' && addr ? addr.port : port}`,
   );
-});
+};
+// LISTEN_FD: a listening socket inherited from the harness (scripts/ports.mjs).
+if (process.env.LISTEN_FD) server.listen({ fd: Number(process.env.LISTEN_FD) }, onListening);
+else server.listen(port, host, onListening);
 for (const sig of ['SIGTERM', 'SIGINT']) {
   process.on(sig, () => {
     server.close(() => process.exit(0));

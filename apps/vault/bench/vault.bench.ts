@@ -14,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withPortRetry } from '../../../scripts/ports.mjs';
 import { createBody } from '../test/helpers.ts';
 
 const HERE = new URL('.', import.meta.url).pathname;
@@ -34,12 +35,20 @@ function cleanup() {
   rmSync(tmp, { recursive: true, force: true });
 }
 
+let pgUrl = '';
+
 async function main() {
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const pg = spawnSync('bash', [join(ROOT, 'scripts/pg.sh'), 'start', pgDir, String(port)], {
-    encoding: 'utf8',
+  // PostgreSQL cannot inherit a socket: a port below the ephemeral range, held until it
+  // starts, retried on a clash (scripts/ports.mjs).
+  const port = await withPortRetry(async (p) => {
+    const r = spawnSync('bash', [join(ROOT, 'scripts/pg.sh'), 'start', pgDir, String(p)], {
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`PostgreSQL did not start: ${r.stderr}`);
+    pgUrl = r.stdout.trim();
+    return p;
   });
-  if (pg.status !== 0) throw new Error(`PostgreSQL did not start: ${pg.stderr}`);
+  const pg = { stdout: pgUrl };
   const databaseUrl = pg.stdout.trim();
   const url = await new Promise<string>((resolve, reject) => {
     vault = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {

@@ -3,7 +3,8 @@
  * With no configuration: dev mode, PGlite in ./.trine-data, port 8787, dev issuer on.
  * SIGTERM/SIGINT: stop accepting, let in-flight requests finish, close the pool.
  */
-import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
 import { ConfigError, loadConfig } from './config.ts';
 import { isDriverSocketRace } from './db/driver-race.ts';
 import { sweep } from './limits/rate-limit.ts';
@@ -24,18 +25,28 @@ async function main(): Promise<void> {
     vault.logger.fatal({ err: { name: (e as Error)?.name } }, 'uncaught exception');
     process.exit(1);
   });
-  const server = serve(
-    { fetch: vault.app.fetch, hostname: config.host, port: config.port },
-    (info) => {
-      const url = config.port === 0 ? `http://${config.host}:${info.port}` : config.publicUrl;
-      vault.logger.info(
-        { mode: config.mode, db: vault.database.kind, port: info.port },
-        'listening',
-      );
-      console.log(`trine vault (${config.mode}, ${vault.database.kind}) listening on ${url}`);
-      if (vault.devIssuer) console.log(`dev issuer: POST ${url}/dev/token {"sub":"alice"}`);
-    },
-  );
+  const server = createAdaptorServer({ fetch: vault.app.fetch, hostname: config.host });
+  const onListening = () => {
+    const info = server.address() as AddressInfo;
+    const url =
+      config.port === 0 || listenFd !== null
+        ? `http://${config.host}:${info.port}`
+        : config.publicUrl;
+    vault.logger.info({ mode: config.mode, db: vault.database.kind, port: info.port }, 'listening');
+    console.log(`trine vault (${config.mode}, ${vault.database.kind}) listening on ${url}`);
+    if (vault.devIssuer) console.log(`dev issuer: POST ${url}/dev/token {"sub":"alice"}`);
+  };
+  // LISTEN_FD: an already-bound listening socket inherited from the process that started
+  // us (the test harnesses, scripts/ports.mjs): no pick-a-free-port-then-bind race.
+  const listenFd = process.env.LISTEN_FD ? Number(process.env.LISTEN_FD) : null;
+  if (listenFd !== null) {
+    if (!Number.isInteger(listenFd) || listenFd < 3) {
+      throw new ConfigError('LISTEN_FD must be an inherited descriptor number (3 or more)');
+    }
+    server.listen({ fd: listenFd }, onListening);
+  } else {
+    server.listen(config.port, config.host, onListening);
+  }
   const sweeper = setInterval(() => {
     sweep(vault.database.db).catch(() => {});
   }, 600_000);
