@@ -34,7 +34,7 @@ describe('decodeTx', () => {
     expect(s.networkId).toBe(0);
     expect(s.networkMismatch).toBe(false);
     expect(s.inputs).toEqual([{ ref: `${TXH(1)}#0`, txHash: TXH(1), index: 0 }]);
-    expect(s.outputs[0]).toEqual({
+    expect(s.outputs[0]).toMatchObject({
       address: OTHER.baseAddress,
       lovelace: '2000000',
       assets: [{ policyId: POLICY, assetName: NAME, assetNameUtf8: 'TRINE', quantity: '5' }],
@@ -44,8 +44,8 @@ describe('decodeTx', () => {
     expect(s.fee).toBe('180000');
     expect(s.ttl).toBe('123456789');
     expect(s.validityStart).toBe('1000');
-    expect(s.withdrawals).toEqual([{ rewardAddress: ME.rewardAddress, amount: '4000000' }]);
-    expect(s.certificates).toEqual([
+    expect(s.withdrawals).toMatchObject([{ rewardAddress: ME.rewardAddress, amount: '4000000' }]);
+    expect(s.certificates).toMatchObject([
       {
         kind: 'stake_registration_delegation',
         credential: { kind: 'key', hash: ME.stakeKeyHash },
@@ -56,7 +56,7 @@ describe('decodeTx', () => {
     ]);
     expect(s.mint).toEqual([{ policyId: POLICY, assetName: 'ff00', quantity: '-3' }]);
     expect(s.collateral.map((c) => c.ref)).toEqual([`${TXH(9)}#2`]);
-    expect(s.requiredSigners).toEqual([ME.paymentKeyHash]);
+    expect(s.requiredSigners).toEqual([{ kind: 'key', hash: ME.paymentKeyHash }]);
     expect(s.auxiliaryData).toBe(false);
     expect(s.walletBalanceChange).toBeUndefined();
     expect(JSON.parse(JSON.stringify(s))).toEqual(s); // plain JSON
