@@ -246,7 +246,7 @@ function collateralText(s: TxSummary, sc: Scenario): string {
   return parts.join(' + ');
 }
 
-function headlineSection(s: TxSummary, wallet: WalletContext): Section {
+function headlineSection(s: TxSummary): Section {
   const f = s.outflow;
   const rows: Row[] = [];
   const spendNote = breakdown(f.spend);
@@ -283,7 +283,7 @@ function headlineSection(s: TxSummary, wallet: WalletContext): Section {
   return {
     title: 'Paid out by this transaction',
     kind: 'headline',
-    note: `Counted from the transaction itself: everything sent to addresses that are not exactly this wallet’s (${wallet.baseAddress}), the network fee, deposits and donations.`,
+    note: 'Counted from the transaction itself: everything sent to addresses that are not exactly this wallet’s own, the network fee, deposits and donations. The app’s account of the inputs plays no part in it.',
     rows,
   };
 }
@@ -392,7 +392,7 @@ function inputRow(i: InputSummary, label: string): Row {
  */
 export function txView(s: TxSummary, wallet: WalletContext): TxView {
   const warnings = warningsOf(s, wallet);
-  const sections: Section[] = [headlineSection(s, wallet)];
+  const sections: Section[] = [headlineSection(s)];
   sections.push({
     title: `Outputs (${s.outputs.length})`,
     rows: s.outputs.flatMap((o, i) => outputRows(o, i)),

@@ -69,7 +69,7 @@ describe('txView', () => {
     const text = viewText(txView(s, wallet));
     expect(text.split('\n').slice(0, 4)).toEqual([
       'Paid out by this transaction:',
-      `  (Counted from the transaction itself: everything sent to addresses that are not exactly this wallet’s (${me.baseAddress}), the network fee, deposits and donations.)`,
+      '  (Counted from the transaction itself: everything sent to addresses that are not exactly this wallet’s own, the network fee, deposits and donations. The app’s account of the inputs plays no part in it.)',
       '  Total: 2.2 ADA (to others 2 ADA + network fee 0.2 ADA)',
       'Outputs (2):',
     ]);

@@ -10,6 +10,7 @@
  * decoder cannot classify is listed in `unclassified`, never dropped.
  * Big numbers are decimal strings.
  */
+import { toHex } from '@trine/core/bytes';
 import { type Network, networkIdOf, parseNetwork } from './address.ts';
 import { CSL, cslCall } from './csl.ts';
 import { type CertificateSummary, certificate } from './decode-certs.ts';
@@ -150,19 +151,13 @@ export interface DecodeTxOptions {
 }
 
 function assetAmount(policyId: string, nameBytes: Uint8Array, quantity: string): AssetAmount {
-  const out: AssetAmount = { policyId, assetName: toHexBytes(nameBytes), quantity };
+  const out: AssetAmount = { policyId, assetName: toHex(nameBytes), quantity };
   if (nameBytes.length > 0) {
     const c = classifyUtf8(nameBytes);
     // A name is one line: a line feed or tab in it is as misleading as a hidden character.
     if (c.printable && !/[\t\n\r]/.test(c.text)) out.assetNameUtf8 = c.text;
   }
   return out;
-}
-
-function toHexBytes(b: Uint8Array): string {
-  let s = '';
-  for (const x of b) s += x.toString(16).padStart(2, '0');
-  return s;
 }
 
 function multiAssetList(ma: CSL.MultiAsset | undefined): AssetAmount[] {
@@ -384,11 +379,12 @@ function summarise(
 
   const inputRefs = listInputs(body.inputs());
   const inputs = inputRefs.map(input);
-  const foreignInputs = inputs
-    .filter(
-      (i) => i.addressInfo !== undefined && wallet && i.addressInfo.payment?.wallet !== 'payment',
-    )
-    .map((i) => i.ref);
+  // Inputs the host places at an address our payment key cannot spend: others must sign.
+  const foreignInputs = wallet
+    ? inputs
+        .filter((i) => i.addressInfo !== undefined && i.addressInfo.payment?.wallet !== 'payment')
+        .map((i) => i.ref)
+    : [];
   const collateral = listInputs(body.collateral()).map(input);
   const donation = body.donation()?.to_str() ?? null;
   const totalCollateral = body.total_collateral()?.to_str() ?? null;
