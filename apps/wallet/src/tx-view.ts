@@ -540,7 +540,9 @@ export function txView(s: TxSummary, wallet: WalletContext): TxView {
       const b = s.walletBalanceChange;
       rows.push({
         label: 'Your balance change, if the app is right',
-        value: formatAda(b.lovelace, true),
+        value: b.complete
+          ? formatAda(b.lovelace, true)
+          : `${formatAda(b.lovelace, true)} (incomplete: the app did not give every input)`,
         attention: b.lovelace.startsWith('-'),
         note: 'fee included',
       });
