@@ -178,6 +178,7 @@ function certificateRow(c: CertificateSummary): Row {
       `rewards to ${p.rewardAccount.text}${p.rewardAccount.ours ? ' (this wallet)' : ''}`,
       `owners: ${p.owners.map(credText).join(', ') || 'none'}`,
     );
+    if (p.metadata) parts.push(`metadata ${anchorText({ ...p.metadata, dataHash: '' })}`);
   }
   if (c.anchor) parts.push(`anchor ${anchorText(c.anchor)}`);
   const foreign =

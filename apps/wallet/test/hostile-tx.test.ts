@@ -426,6 +426,28 @@ describe('hostile transactions: what the screen shows', () => {
     expect(v.warnings).toContain('A certificate is for a key or script that is not this wallet’s.');
   });
 
+  it('an anchor link with hidden characters is written out and flagged', () => {
+    const v = show(
+      build({
+        body: (b) => {
+          const cs = CSL.Certificates.new();
+          cs.add(
+            C.new_drep_update(
+              CSL.DRepUpdate.new_with_anchor(
+                ourStake(),
+                anchor('https://example.com/\u202egpj.exe'),
+              ),
+            ),
+          );
+          b.set_certs(cs);
+        },
+      }),
+    );
+    expect(v.rows('Update DRep metadata')).toEqual([
+      'for your stake key; anchor https://example.com/⟨U+202E⟩gpj.exe (hidden characters in the link)',
+    ]);
+  });
+
   it('a proposal with a 100,000 ADA deposit refunded to the attacker’s account', () => {
     const v = show(
       build({

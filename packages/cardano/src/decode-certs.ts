@@ -43,7 +43,8 @@ export interface PoolParamsInfo {
   margin: string;
   rewardAccount: AddressInfo;
   owners: CredentialInfo[];
-  metadataUrl?: AnchorInfo['url'];
+  /** The pool metadata URL, checked for hidden characters like an anchor's. */
+  metadata?: Omit<AnchorInfo, 'dataHash'>;
 }
 
 export interface CertificateSummary {
@@ -167,7 +168,11 @@ export function certificate(
         owners,
       };
       const md = p.pool_metadata();
-      if (md) out.poolParams.metadataUrl = md.url().url();
+      if (md) {
+        const url = md.url().url();
+        const c = classifyText(url);
+        out.poolParams.metadata = { url, urlPrintable: c.printable, urlVisible: c.visible };
+      }
       break;
     }
     case K.PoolRetirement: {

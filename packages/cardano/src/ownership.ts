@@ -31,7 +31,7 @@ export interface AddressInfo {
   /** The address bytes, hex. */
   hex: string;
   type: AddressType;
-  /** The address's network id; null for Byron and malformed addresses. */
+  /** The address's network id; null for malformed addresses (and Byron magics CSL does not know). */
   networkId: number | null;
   payment?: CredentialInfo;
   stake?: CredentialInfo;
@@ -102,7 +102,13 @@ export function addressInfo(address: CSL.Address, w: WalletIdentity | undefined)
   const K = CSL.AddressKind;
   let info: AddressInfo;
   if (kind === K.Byron) {
-    info = { text: addressText(address), hex, type: 'byron', networkId: null };
+    let networkId: number | null = null;
+    try {
+      networkId = CSL.ByronAddress.from_address(address)?.network_id() ?? null;
+    } catch {
+      networkId = null; // a protocol magic CSL does not know
+    }
+    info = { text: addressText(address), hex, type: 'byron', networkId };
   } else if (kind === K.Malformed || address.is_malformed()) {
     info = { text: address.to_bech32('addr_malformed'), hex, type: 'malformed', networkId: null };
   } else {
