@@ -1,13 +1,21 @@
 /**
- * @module tx-view — what the approval screen shows for a transaction or a signData
- * payload (DESIGN.md §2.6), as plain data: warnings first, then sections of labelled
- * rows. The DOM renderer (ui/approve.ts) only lays these out, so what the user sees is
- * tested here without a browser.
+ * @module tx-view — what the approval screen shows for a transaction (DESIGN.md §2.6,
+ * §2.12), as plain data: warnings first, then sections of labelled rows. The first
+ * section is the headline, computed by decodeTx from the transaction bytes alone; the
+ * host's resolved inputs appear only in the last section, labelled as the app's claim.
+ * The DOM renderer (ui/tx-render.ts) only lays these out. signData payloads: see
+ * payload-view.ts (re-exported here for existing callers).
  */
 import type {
+  AddressInfo,
+  AnchorInfo,
   AssetAmount,
   CertificateSummary,
+  CredentialInfo,
+  DRepInfo,
+  InputSummary,
   OutputSummary,
+  Scenario,
   TxSummary,
 } from '@trine/cardano/decode-tx';
 import type { Network } from '@trine/protocol/methods';
@@ -24,6 +32,10 @@ export interface Row {
 export interface Section {
   title: string;
   rows: Row[];
+  /** `headline`: the figure computed from the bytes; `claim`: what the host says. */
+  kind?: 'headline' | 'claim';
+  /** A line under the title. */
+  note?: string;
 }
 
 export interface TxView {
@@ -81,113 +93,414 @@ function assetRows(assets: AssetAmount[], signed = false): Row[] {
   }));
 }
 
+/** A credential in words: the wallet's key by name, anything else as foreign. */
+export function credText(c: CredentialInfo | undefined): string {
+  if (!c) return 'none';
+  if (c.wallet === 'payment') return 'your payment key';
+  if (c.wallet === 'stake') return 'your stake key';
+  return c.kind === 'script' ? `script ${c.hash}` : `another party's key ${c.hash}`;
+}
+
+/**
+ * What is wrong with an address that is not exactly the wallet's but uses one of its
+ * keys (DESIGN.md §2.12), or undefined when there is nothing to say.
+ */
+export function addressRemark(a: AddressInfo): string | undefined {
+  if (a.ours) return undefined;
+  const pay = a.payment?.wallet === 'payment';
+  const stake = a.stake?.wallet === 'stake' || a.stake?.wallet === 'payment';
+  if (a.type === 'base' && pay && stake) {
+    return `your keys, but not your wallet address (network ${a.networkId}): your balance will not show it`;
+  }
+  if (pay && a.type === 'base') {
+    return `your payment key with another party's stake part (${credText(a.stake)}): its staking rewards and voting power go to them, and your balance will not show it`;
+  }
+  if (pay && a.type === 'enterprise') {
+    return 'an enterprise address of your payment key (no stake part): not your wallet address; it earns you no rewards and your balance will not show it';
+  }
+  if (pay && a.type === 'pointer') {
+    return `a pointer address of your payment key (stake pointer ${a.pointer}): not your wallet address; your balance will not show it`;
+  }
+  if (pay && a.type === 'reward') return undefined;
+  if (stake && a.type !== 'reward') {
+    return `another party's payment part (${credText(a.payment)}) with your stake key: the funds are theirs to spend`;
+  }
+  return undefined;
+}
+
 const CERT_TEXT: Record<string, string> = {
-  stake_registration: 'Register the stake key',
-  stake_deregistration: 'Deregister the stake key (stops staking rewards)',
+  stake_registration: 'Register a stake key',
+  stake_deregistration: 'Deregister a stake key (stops staking rewards)',
   stake_delegation: 'Delegate stake to a pool',
-  pool_registration: 'Register a stake pool',
+  pool_registration: 'Register or update a stake pool',
   pool_retirement: 'Retire a stake pool',
-  genesis_key_delegation: 'Genesis key delegation',
-  move_instantaneous_rewards: 'Move instantaneous rewards',
+  genesis_key_delegation: 'Genesis key delegation (not understood)',
+  move_instantaneous_rewards: 'Move instantaneous rewards (not understood)',
   committee_hot_auth: 'Authorise a constitutional committee hot key',
   committee_cold_resign: 'Resign from the constitutional committee',
   drep_deregistration: 'Retire as a DRep',
   drep_registration: 'Register as a DRep',
   drep_update: 'Update DRep metadata',
   stake_vote_delegation: 'Delegate stake to a pool and votes to a DRep',
-  stake_registration_delegation: 'Register the stake key and delegate to a pool',
+  stake_registration_delegation: 'Register a stake key and delegate to a pool',
   stake_vote_registration_delegation:
-    'Register the stake key, delegate to a pool and votes to a DRep',
+    'Register a stake key, delegate to a pool and votes to a DRep',
   vote_delegation: 'Delegate votes to a DRep',
-  vote_registration_delegation: 'Register the stake key and delegate votes to a DRep',
+  vote_registration_delegation: 'Register a stake key and delegate votes to a DRep',
 };
+
+function drepText(d: DRepInfo): string {
+  if (d.kind === 'always_abstain') return 'votes: always abstain';
+  if (d.kind === 'always_no_confidence') return 'votes: always no confidence';
+  const whose = d.credential?.wallet ? ` (${credText(d.credential)})` : '';
+  return `votes to DRep ${d.text}${whose}`;
+}
+
+function anchorText(a: AnchorInfo): string {
+  return a.urlPrintable ? a.url : `${a.urlVisible} (hidden characters in the link)`;
+}
 
 function certificateRow(c: CertificateSummary): Row {
   const parts: string[] = [];
+  if (c.credential) parts.push(`for ${credText(c.credential)}`);
   if (c.pool) parts.push(`pool ${c.pool}`);
-  if (c.drep) parts.push(`DRep ${c.drep}`);
+  if (c.drep) parts.push(drepText(c.drep));
+  if (c.hotCredential) parts.push(`hot key ${credText(c.hotCredential)}`);
   if (c.deposit) parts.push(`deposit ${formatAda(c.deposit)}`);
+  if (c.implicitDeposit) parts.push('deposit set by the ledger (not stated in the transaction)');
   if (c.refund) parts.push(`refund ${formatAda(c.refund)}`);
+  if (c.implicitRefund) parts.push('refund set by the ledger');
+  if (c.retirementEpoch !== undefined) parts.push(`in epoch ${c.retirementEpoch}`);
+  if (c.poolParams) {
+    const p = c.poolParams;
+    parts.push(
+      `pledge ${formatAda(p.pledge)}, cost ${formatAda(p.cost)}, margin ${p.margin}`,
+      `rewards to ${p.rewardAccount.text}${p.rewardAccount.ours ? ' (this wallet)' : ''}`,
+      `owners: ${p.owners.map(credText).join(', ') || 'none'}`,
+    );
+    if (p.metadata) parts.push(`metadata ${anchorText({ ...p.metadata, dataHash: '' })}`);
+  }
+  if (c.anchor) parts.push(`anchor ${anchorText(c.anchor)}`);
+  const foreign =
+    !c.known ||
+    (c.credential !== undefined && c.credential.wallet === undefined) ||
+    (c.poolParams !== undefined && c.poolParams.rewardAccount.ours !== true);
   const row: Row = {
-    label: CERT_TEXT[c.kind] ?? `Certificate: ${c.kind}`,
-    value: parts.join(', ') || '—',
+    label: CERT_TEXT[c.kind] ?? `Certificate not understood: ${c.kind}`,
+    value: parts.join('; ') || '—',
   };
-  if (c.credential) row.note = `credential ${c.credential.kind} ${c.credential.hash}`;
+  if (foreign) row.attention = true;
   return row;
 }
 
-function outputRows(o: OutputSummary, index: number, wallet: WalletContext): Row[] {
-  const mine = o.address === wallet.baseAddress || o.ours === true;
+function outputRows(o: OutputSummary, index: number): Row[] {
   const extras: string[] = [];
-  if (o.datumHash) extras.push('datum hash');
+  if (o.datumHash) extras.push(`datum hash ${o.datumHash}`);
   if (o.inlineDatum) extras.push('inline datum');
-  if (o.scriptRef) extras.push('reference script');
+  if (o.scriptRefInfo) {
+    extras.push(`reference script (${o.scriptRefInfo.language}, ${o.scriptRefInfo.hash})`);
+  } else if (o.scriptRef) extras.push('reference script');
+  const remark = addressRemark(o.addressInfo);
+  const notes = [o.address];
+  if (o.ours) notes.push('this wallet’s address');
+  if (remark) notes.push(`NOT this wallet’s address: ${remark}`);
+  if (extras.length) notes.push(`with ${extras.join(', ')}`);
   const head: Row = {
-    label: `Output ${index + 1}${mine ? ' — back to this wallet' : ''}`,
+    label: o.ours ? `Back to this wallet (output ${index + 1})` : `To (output ${index + 1})`,
     value: formatAda(o.lovelace),
-    note: `to ${o.address}${extras.length ? ` (with ${extras.join(', ')})` : ''}`,
+    note: notes.join(' — '),
   };
-  if (!mine) head.attention = true;
+  if (!o.ours) head.attention = true;
   return [head, ...assetRows(o.assets)];
+}
+
+function scenarioRows(sc: Scenario, label: string): Row[] {
+  const rows: Row[] = [
+    {
+      label,
+      value: sc.lovelace === null ? 'unknown' : formatAda(sc.lovelace),
+      attention: true,
+    },
+    ...assetRows(
+      sc.assets.map((a) => ({ ...a })),
+      false,
+    ),
+  ];
+  return rows;
+}
+
+function breakdown(sc: Scenario): string {
+  const parts = [`to others ${formatAda(sc.toOthers)}`, `network fee ${formatAda(sc.fee)}`];
+  if (sc.deposits !== '0') parts.push(`deposits ${formatAda(sc.deposits)}`);
+  if (sc.donation !== '0') parts.push(`treasury donation ${formatAda(sc.donation)}`);
+  return parts.join(' + ');
+}
+
+function collateralText(s: TxSummary, sc: Scenario): string {
+  if (sc.collateral === null) {
+    return `all of its ${s.collateral.length} collateral input(s): the transaction does not state how much they hold`;
+  }
+  const parts = [`collateral ${formatAda(sc.collateral)}`];
+  if (sc.collateralReturnToOthers !== '0') {
+    parts.push(`collateral return ${formatAda(sc.collateralReturnToOthers)} to another address`);
+  }
+  return parts.join(' + ');
+}
+
+function headlineSection(s: TxSummary): Section {
+  const f = s.outflow;
+  const rows: Row[] = [];
+  const spendNote = breakdown(f.spend);
+  if (f.headline === 'collateral' && f.collateral) {
+    rows.push(...scenarioRows(f.collateral, 'Total, if its scripts fail (collateral)'));
+    rows[0]!.note = collateralText(s, f.collateral);
+    rows.push({
+      label: 'If its scripts succeed',
+      value: formatAda(f.spend.lovelace!),
+      note: spendNote,
+    });
+  } else {
+    rows.push(...scenarioRows(f.spend, 'Total'));
+    rows[0]!.note = spendNote;
+    if (f.collateral) {
+      rows.push({
+        label: 'If its scripts fail instead (collateral)',
+        value: f.collateral.lovelace === null ? 'unknown' : formatAda(f.collateral.lovelace),
+        note: collateralText(s, f.collateral),
+        attention: true,
+      });
+    }
+  }
+  if (f.implicitDeposits.length > 0) {
+    rows.push({
+      label: 'Plus deposits the ledger sets',
+      value: f.implicitDeposits
+        .map((d) => (d === 'pool' ? 'a stake pool deposit' : 'a stake key deposit'))
+        .join(', '),
+      note: 'not stated in the transaction, so not in the total',
+      attention: true,
+    });
+  }
+  return {
+    title: 'Paid out by this transaction',
+    kind: 'headline',
+    note: 'Counted from the transaction itself: everything sent to addresses that are not exactly this wallet’s own, the network fee, deposits and donations. The app’s account of the inputs plays no part in it.',
+    rows,
+  };
+}
+
+function warningsOf(s: TxSummary, wallet: WalletContext): string[] {
+  const w: string[] = [];
+  const walletNetId = wallet.network === 'mainnet' ? 1 : 0;
+  if (s.networkMismatch || (s.networkId !== null && s.networkId !== walletNetId)) {
+    w.push(
+      `This transaction is for a different network than your wallet (${wallet.network}). Do not approve it unless you are sure.`,
+    );
+  }
+  for (const u of s.unclassified) {
+    w.push(
+      `Not understood: ${u.where} holds ${u.what}. Do not approve unless you know why it is there.`,
+    );
+  }
+  if (!s.isValid) {
+    w.push(
+      'The app marked this transaction as failing (is_valid = false): if it is accepted, its outputs do not happen and the collateral is taken instead.',
+    );
+  }
+  const cr = s.collateralReturn;
+  if (cr && s.collateral.length > 0 && cr.ours !== true) {
+    w.push(
+      `If its scripts fail, the collateral return of ${formatAda(cr.lovelace)} goes to ${cr.address}, which is not this wallet’s address.`,
+    );
+  }
+  if (s.collateral.length > 0 && s.totalCollateral === null) {
+    w.push(
+      'If its scripts fail, all of its collateral inputs are taken, and the transaction does not state how much they hold.',
+    );
+  }
+  const remarkOf = (label: string, a: AddressInfo) => {
+    const r = addressRemark(a);
+    if (r) w.push(`${label} is not this wallet’s address: ${r}.`);
+  };
+  s.outputs.forEach((o, i) => {
+    remarkOf(`Output ${i + 1}`, o.addressInfo);
+  });
+  if (cr) remarkOf('The collateral return', cr.addressInfo);
+  if (s.withdrawals.some((x) => x.ours !== true)) {
+    w.push('It withdraws rewards from an account that is not this wallet’s.');
+  }
+  const certKinds = s.certificates.map((c) => c.kind);
+  if (
+    certKinds.some(
+      (k) =>
+        k.includes('deregistration') ||
+        k.startsWith('pool_') ||
+        k.startsWith('committee_') ||
+        k.startsWith('drep_'),
+    )
+  ) {
+    w.push('It changes stake, pool, DRep or committee registrations: read the certificates below.');
+  }
+  if (s.certificates.some((c) => c.drep !== undefined || c.pool !== undefined)) {
+    w.push('It delegates stake or voting power: read the certificates below.');
+  }
+  if (s.certificates.some((c) => c.credential !== undefined && c.credential.wallet === undefined)) {
+    w.push('A certificate is for a key or script that is not this wallet’s.');
+  }
+  for (const p of s.proposals) {
+    w.push(
+      `It makes a governance proposal (${p.action.replaceAll('_', ' ')}) with a deposit of ${formatAda(p.deposit)}, returned to ${p.returnAccount.text}${p.returnAccount.ours ? ' (this wallet)' : ', which is NOT this wallet’s account'}.`,
+    );
+  }
+  if (s.votes.length > 0) w.push(`It casts ${s.votes.length} governance vote(s): read them below.`);
+  if (s.mint.length > 0) w.push('It mints or burns tokens.');
+  if (s.requiredSigners.some((r) => r.wallet === undefined)) {
+    w.push('It names a required signer that is not this wallet’s key.');
+  }
+  if (s.scriptDataHash || s.collateral.length > 0) {
+    w.push('It runs smart-contract scripts; the wallet cannot tell what they do.');
+  }
+  if (s.foreignInputs.length > 0) {
+    w.push(
+      `The app says ${s.foreignInputs.length} input(s) are not this wallet’s; other parties must sign too.`,
+    );
+  }
+  if (s.walletBalanceChange && !s.walletBalanceChange.complete) {
+    w.push(
+      'Some inputs could not be looked up, so the app’s balance figure below may be incomplete.',
+    );
+  }
+  return w;
+}
+
+function inputRow(i: InputSummary, label: string): Row {
+  const row: Row = {
+    label,
+    value: i.lovelace === undefined ? 'amount not given' : formatAda(i.lovelace),
+  };
+  const notes = [i.ref];
+  if (i.address) notes.push(`at ${i.address}${i.ours ? ' (this wallet’s address)' : ''}`);
+  else notes.push('not looked up');
+  row.note = notes.join(' — ');
+  return row;
 }
 
 /**
  * The approval view of a decoded transaction.
  *
  * @example
- * viewText(txView(decodeTx(tx, opts), wallet)) // 'Fee: 0.17 ADA …'
+ * viewText(txView(decodeTx(tx, opts), wallet)) // 'Paid out by this transaction: …'
  */
 export function txView(s: TxSummary, wallet: WalletContext): TxView {
-  const warnings: string[] = [];
-  const walletNetId = wallet.network === 'mainnet' ? 1 : 0;
-  if (s.networkMismatch || (s.networkId !== null && s.networkId !== walletNetId)) {
-    warnings.push(
-      `This transaction is for a different network than your wallet (${wallet.network}). Do not approve it unless you are sure.`,
-    );
-  }
-  if (s.foreignInputs.length > 0) {
-    warnings.push(
-      `It spends ${s.foreignInputs.length} input(s) that are not this wallet’s; other parties must sign too.`,
-    );
-  }
-  const foreignWithdrawals = s.withdrawals.filter((w) => w.ours === false);
-  if (foreignWithdrawals.length > 0)
-    warnings.push('It withdraws rewards from an account that is not this wallet’s.');
-  if (s.certificates.some((c) => c.kind === 'stake_deregistration' || c.kind.startsWith('pool_'))) {
-    warnings.push('It changes stake registration or stake pools: read the certificates below.');
-  }
-  if (s.mint.length > 0) warnings.push('It mints or burns tokens.');
-  if (s.votingProcedures > 0 || s.proposals > 0)
-    warnings.push('It casts governance votes or makes proposals.');
-  if (s.scriptDataHash || s.collateral.length > 0) {
-    warnings.push('It runs smart-contract scripts; the wallet cannot tell what they do.');
-  }
-  if (s.walletBalanceChange && !s.walletBalanceChange.complete) {
-    warnings.push(
-      'Some inputs could not be looked up, so the balance change below may be incomplete.',
-    );
-  }
-
-  const sections: Section[] = [];
-  if (s.walletBalanceChange) {
-    const b = s.walletBalanceChange;
-    sections.push({
-      title: 'Change to your balance',
-      rows: [
-        {
-          label: 'ADA',
-          value: formatAda(b.lovelace, true),
-          attention: b.lovelace.startsWith('-'),
-          note: 'fee included',
-        },
-        ...assetRows(b.assets, true),
-      ],
-    });
-  }
+  const warnings = warningsOf(s, wallet);
+  const sections: Section[] = [headlineSection(s)];
   sections.push({
     title: `Outputs (${s.outputs.length})`,
-    rows: s.outputs.flatMap((o, i) => outputRows(o, i, wallet)),
+    rows: s.outputs.flatMap((o, i) => outputRows(o, i)),
   });
+
+  if (s.collateral.length > 0 || s.collateralReturn || s.totalCollateral) {
+    const rows: Row[] = [
+      {
+        label: 'Collateral inputs',
+        value: s.collateral.map((c) => c.ref).join(', ') || 'none',
+        note: 'taken only if its scripts fail',
+      },
+      {
+        label: 'Total collateral',
+        value: s.totalCollateral === null ? 'not stated' : formatAda(s.totalCollateral),
+      },
+    ];
+    if (s.collateralReturn) {
+      const r = s.collateralReturn;
+      const remark = addressRemark(r.addressInfo);
+      rows.push({
+        label: r.ours
+          ? 'Collateral return — back to this wallet'
+          : 'Collateral return — to another address',
+        value: formatAda(r.lovelace),
+        note: `${r.address}${remark ? ` — NOT this wallet’s address: ${remark}` : ''}`,
+        attention: r.ours !== true,
+      });
+      rows.push(...assetRows(r.assets));
+    }
+    rows.push({
+      label: 'Marked as',
+      value: s.isValid ? 'valid (is_valid = true)' : 'failing (is_valid = false)',
+      note: 'set by the app and not signed: the app can submit it either way',
+      attention: !s.isValid,
+    });
+    sections.push({ title: 'Collateral', rows });
+  }
+
+  if (s.certificates.length > 0) {
+    sections.push({ title: 'Certificates', rows: s.certificates.map(certificateRow) });
+  }
+  if (s.withdrawals.length > 0) {
+    sections.push({
+      title: 'Reward withdrawals',
+      rows: s.withdrawals.map((x) => ({
+        label: x.ours === true ? 'From your rewards' : 'From another account',
+        value: formatAda(x.amount),
+        note: x.rewardAddress,
+        attention: x.ours !== true,
+      })),
+    });
+  }
+  if (s.proposals.length > 0) {
+    sections.push({
+      title: 'Governance proposals',
+      rows: s.proposals.map((p) => {
+        const facts = [
+          `deposit ${formatAda(p.deposit)}`,
+          `returned to ${p.returnAccount.text}${p.returnAccount.ours ? ' (this wallet)' : ' (NOT this wallet’s)'}`,
+        ];
+        for (const t of p.treasuryWithdrawals ?? []) {
+          facts.push(
+            `pays ${formatAda(t.amount)} from the treasury to ${t.account.text}${t.account.ours ? ' (this wallet)' : ''}`,
+          );
+        }
+        facts.push(...p.details);
+        if (p.previousAction) facts.push(`follows action ${p.previousAction}`);
+        if (p.policyHash) facts.push(`guardrail script ${p.policyHash}`);
+        return {
+          label: `Proposal: ${p.action.replaceAll('_', ' ')}`,
+          value: facts.join('; '),
+          note: `anchor ${anchorText(p.anchor)}`,
+          attention: true,
+        };
+      }),
+    });
+  }
+  if (s.votes.length > 0) {
+    sections.push({
+      title: 'Governance votes',
+      rows: s.votes.map((v) => ({
+        label: `Vote ${v.vote.toUpperCase()}`,
+        value: `on action ${v.actionId}`,
+        note: `as ${v.voterRole.replaceAll('_', ' ')} ${credText(v.voter)}${v.anchor ? `; anchor ${anchorText(v.anchor)}` : ''}`,
+        attention: true,
+      })),
+    });
+  }
+  if (s.mint.length > 0) sections.push({ title: 'Mint / burn', rows: assetRows(s.mint, true) });
+  if (s.requiredSigners.length > 0) {
+    sections.push({
+      title: 'Required signers',
+      rows: s.requiredSigners.map((r) => ({
+        label: r.wallet ? 'This wallet' : 'Another party',
+        value: credText(r),
+        attention: r.wallet === undefined,
+      })),
+    });
+  }
+  if (s.unclassified.length > 0) {
+    sections.push({
+      title: 'Not understood by the wallet',
+      rows: s.unclassified.map((u) => ({ label: u.where, value: u.what, attention: true })),
+    });
+  }
+
   const general: Row[] = [{ label: 'Network fee', value: formatAda(s.fee) }];
   if (s.donation) general.push({ label: 'Treasury donation', value: formatAda(s.donation) });
   general.push({
@@ -207,83 +520,49 @@ export function txView(s: TxSummary, wallet: WalletContext): TxView {
         ? 'no time limit'
         : `${s.validityStart === null ? '' : `from slot ${s.validityStart} `}${s.ttl === null ? 'with no end' : `until slot ${s.ttl}`}`.trim(),
   });
-  general.push({ label: 'Inputs spent', value: String(s.inputs.length) });
+  general.push({
+    label: 'Inputs spent',
+    value: `${s.inputs.length}: ${s.inputs.map((i) => i.ref).join(', ')}`,
+  });
+  if (s.referenceInputs.length > 0) {
+    general.push({
+      label: 'Reference inputs (read, not spent)',
+      value: s.referenceInputs.join(', '),
+    });
+  }
+  if (s.scriptDataHash) general.push({ label: 'Script data hash', value: s.scriptDataHash });
+  if (s.auxiliaryData) general.push({ label: 'Metadata', value: 'attached (not shown)' });
   general.push({ label: 'Transaction id', value: s.txHash });
   sections.push({ title: 'Details', rows: general });
 
-  if (s.certificates.length > 0) {
-    sections.push({ title: 'Certificates', rows: s.certificates.map(certificateRow) });
-  }
-  if (s.withdrawals.length > 0) {
+  if (s.inputs.some((i) => i.address !== undefined) || s.walletBalanceChange) {
+    const rows: Row[] = [];
+    if (s.walletBalanceChange) {
+      const b = s.walletBalanceChange;
+      rows.push({
+        label: 'Your balance change, if the app is right',
+        value: b.complete
+          ? formatAda(b.lovelace, true)
+          : `${formatAda(b.lovelace, true)} (incomplete: the app did not give every input)`,
+        attention: b.lovelace.startsWith('-'),
+        note: 'fee included',
+      });
+      rows.push(...assetRows(b.assets, true));
+    }
+    s.inputs.forEach((i, n) => {
+      rows.push(inputRow(i, `Input ${n + 1}`));
+    });
+    s.collateral.forEach((i, n) => {
+      if (i.address !== undefined) rows.push(inputRow(i, `Collateral input ${n + 1}`));
+    });
     sections.push({
-      title: 'Reward withdrawals',
-      rows: s.withdrawals.map((w) => ({
-        label: w.ours === false ? 'From another account' : 'From your rewards',
-        value: formatAda(w.amount),
-        note: w.rewardAddress,
-        attention: w.ours === false,
-      })),
+      title: 'The app’s claim about the inputs',
+      kind: 'claim',
+      note: 'The app looked these up; the transaction does not contain them and the wallet cannot check them.',
+      rows,
     });
   }
-  if (s.mint.length > 0) sections.push({ title: 'Mint / burn', rows: assetRows(s.mint, true) });
-  const extra: Row[] = [];
-  if (s.collateral.length > 0) {
-    extra.push({
-      label: 'Collateral inputs',
-      value: String(s.collateral.length),
-      note: 'lost only if a script fails',
-    });
-  }
-  if (s.totalCollateral)
-    extra.push({ label: 'Total collateral', value: formatAda(s.totalCollateral) });
-  if (s.requiredSigners.length > 0) {
-    extra.push({ label: 'Required signers', value: s.requiredSigners.join(', ') });
-  }
-  if (s.referenceInputs.length > 0) {
-    extra.push({ label: 'Reference inputs', value: String(s.referenceInputs.length) });
-  }
-  if (s.auxiliaryData) extra.push({ label: 'Metadata', value: 'attached' });
-  if (s.votingProcedures > 0) extra.push({ label: 'Voters', value: String(s.votingProcedures) });
-  if (s.proposals > 0) extra.push({ label: 'Governance proposals', value: String(s.proposals) });
-  if (extra.length > 0) sections.push({ title: 'Also in this transaction', rows: extra });
   return { warnings, sections };
-}
-
-export type PayloadView = { kind: 'text'; text: string } | { kind: 'hex'; hex: string };
-
-const fatalUtf8 = new TextDecoder('utf-8', { fatal: true });
-// C0/C1 controls other than tab and line breaks, bidi overrides and zero-width characters
-// could hide or reorder what the user reads: such payloads are shown as hex.
-function isHidden(cp: number): boolean {
-  return (
-    (cp < 0x20 && cp !== 0x09 && cp !== 0x0a && cp !== 0x0d) ||
-    (cp >= 0x7f && cp <= 0x9f) ||
-    (cp >= 0x200b && cp <= 0x200f) ||
-    (cp >= 0x202a && cp <= 0x202e) ||
-    (cp >= 0x2066 && cp <= 0x2069) ||
-    cp === 0xfeff
-  );
-}
-
-function hasHidden(text: string): boolean {
-  for (const ch of text) if (isHidden(ch.codePointAt(0) ?? 0)) return true;
-  return false;
-}
-
-/** The signData payload as text when it is valid, visible UTF-8; hex otherwise. */
-export function payloadView(payloadHex: string): PayloadView {
-  const hex = payloadHex.toLowerCase();
-  if (hex.length === 0) return { kind: 'hex', hex: '(empty)' };
-  const bytes = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < bytes.length; i++)
-    bytes[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  try {
-    const text = fatalUtf8.decode(bytes);
-    if (!hasHidden(text)) return { kind: 'text', text };
-  } catch {
-    // not UTF-8
-  }
-  return { kind: 'hex', hex };
 }
 
 /** The whole view as text (tests; also the screen reader summary). */
@@ -292,7 +571,10 @@ export function viewText(view: TxView): string {
   for (const w of view.warnings) lines.push(`Warning: ${w}`);
   for (const s of view.sections) {
     lines.push(`${s.title}:`);
+    if (s.note) lines.push(`  (${s.note})`);
     for (const r of s.rows) lines.push(`  ${r.label}: ${r.value}${r.note ? ` (${r.note})` : ''}`);
   }
   return lines.join('\n');
 }
+
+export { type PayloadView, payloadView } from './payload-view.ts';

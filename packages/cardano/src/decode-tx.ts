@@ -1,19 +1,32 @@
 /**
  * @module decode-tx — a plain, JSON-able summary of a transaction for the approval
- * screen (DESIGN.md §2.6, §4): outputs, amounts and assets, fee, validity, certificates,
- * withdrawals, mint, collateral, required signers, network, and — given the resolved
- * inputs and the wallet's addresses — the net change to the wallet's balance.
+ * screen (DESIGN.md §2.6, §2.12, §4): every place value or rights can go — outputs (with
+ * each address described part by part and "ours" only when it is byte for byte one of
+ * the wallet's), fee, validity, network, certificates, withdrawals, governance proposals
+ * and votes, mint and burn, collateral, collateral return and `is_valid`, required
+ * signers, reference inputs, datums and reference scripts — plus the headline
+ * {@link Outflow} computed from the bytes alone, and (kept apart, as the host's claim)
+ * the net change to the wallet's balance given the host's resolved inputs. What the
+ * decoder cannot classify is listed in `unclassified`, never dropped.
  * Big numbers are decimal strings.
  */
 import { toHex } from '@trine/core/bytes';
-import { type Network, networkIdOf, parseAddress, parseNetwork } from './address.ts';
+import { type Network, networkIdOf, parseNetwork } from './address.ts';
 import { CSL, cslCall } from './csl.ts';
+import { type CertificateSummary, certificate } from './decode-certs.ts';
+import { type ProposalSummary, proposals, type VoteSummary, votes } from './decode-gov.ts';
+import { type Outflow, outflowOf } from './outflow.ts';
 import {
-  addressText,
-  CERT_KIND_NAMES,
-  type CredJson,
-  certWitnesses,
-  credJson,
+  type AddressInfo,
+  addressInfo,
+  addressInfoOf,
+  type CredentialInfo,
+  keyInfo,
+  type WalletIdentity,
+  walletIdentity,
+} from './ownership.ts';
+import { classifyUtf8 } from './text.ts';
+import {
   listInputs,
   parseResolvedInputs,
   parseTx,
@@ -21,59 +34,69 @@ import {
   type ResolvedUtxo,
 } from './tx.ts';
 
+export type { AnchorInfo, CertificateSummary, DRepInfo, PoolParamsInfo } from './decode-certs.ts';
+export type { ProposalAction, ProposalSummary, VoterRole, VoteSummary } from './decode-gov.ts';
+export type { Outflow, Scenario } from './outflow.ts';
+export type { AddressInfo, AddressType, CredentialInfo } from './ownership.ts';
 export type { ResolvedInput } from './tx.ts';
 
 export interface AssetAmount {
   policyId: string;
   /** Asset name bytes, hex. */
   assetName: string;
-  /** The asset name as text when it is printable UTF-8. */
+  /** The asset name as text when it is printable UTF-8 (text.ts). */
   assetNameUtf8?: string;
   /** Decimal; negative for a burn in `mint` and for a decrease in `walletBalanceChange`. */
   quantity: string;
 }
 
+export interface ScriptRefInfo {
+  language: 'native' | 'plutus_v1' | 'plutus_v2' | 'plutus_v3';
+  hash: string;
+}
+
 export interface OutputSummary {
   address: string;
+  /** The address part by part (payment and stake credential, type, network). */
+  addressInfo: AddressInfo;
   lovelace: string;
   assets: AssetAmount[];
   datumHash?: string;
   inlineDatum: boolean;
   scriptRef: boolean;
-  /** True when the address's payment credential is one of the wallet's (walletAddresses). */
+  scriptRefInfo?: ScriptRefInfo;
+  /** With walletAddresses: true only when the address is byte for byte one of them. */
   ours?: boolean;
 }
 
+/** An input; everything but the reference is the host's claim (resolvedInputs). */
 export interface InputSummary {
   /** `txHash#index`. */
   ref: string;
   txHash: string;
   index: number;
-  /** From resolvedInputs, when given for this input. */
+  /** From resolvedInputs, when given for this input (the host's claim). */
   address?: string;
+  addressInfo?: AddressInfo;
   lovelace?: string;
   assets?: AssetAmount[];
-  /** With walletAddresses and a resolution: whether the input is the wallet's. */
+  /** With walletAddresses and a resolution: the claimed address is exactly the wallet's. */
   ours?: boolean;
-}
-
-export interface CertificateSummary {
-  kind: string;
-  credential?: CredJson;
-  pool?: string;
-  drep?: string;
-  /** Deposit paid (registrations) — lovelace. */
-  deposit?: string;
-  /** Deposit refunded (deregistrations) — lovelace. */
-  refund?: string;
-  /** Credentials that must sign, and whether a witness from outside (genesis) is needed. */
-  signers: CredJson[];
 }
 
 export interface WithdrawalSummary {
   rewardAddress: string;
+  account: AddressInfo;
   amount: string;
+  /** With walletAddresses: the reward address is exactly the wallet's. */
   ours?: boolean;
+}
+
+/** Something in the transaction the decoder does not explain; the screen must warn. */
+export interface Unclassified {
+  /** Where it is, e.g. `body field 6`, `certificate 2`, `output 3`. */
+  where: string;
+  what: string;
 }
 
 export interface TxSummary {
@@ -83,6 +106,8 @@ export interface TxSummary {
   networkId: 0 | 1 | null;
   /** With opts.network: the body's network id or an address disagrees with it. */
   networkMismatch: boolean;
+  /** The `is_valid` flag as given (outside the body: not covered by any signature). */
+  isValid: boolean;
   inputs: InputSummary[];
   referenceInputs: string[];
   outputs: OutputSummary[];
@@ -97,18 +122,24 @@ export interface TxSummary {
   collateral: InputSummary[];
   collateralReturn: OutputSummary | null;
   totalCollateral: string | null;
-  requiredSigners: string[];
+  requiredSigners: CredentialInfo[];
   auxiliaryData: boolean;
   scriptDataHash: string | null;
-  votingProcedures: number;
-  proposals: number;
+  votes: VoteSummary[];
+  proposals: ProposalSummary[];
   donation: string | null;
-  /** Input refs (`txHash#index`) at addresses that are not the wallet's. */
+  /** `current_treasury_value` (field 21) when stated. */
+  currentTreasuryValue: string | null;
+  /** Input refs (`txHash#index`) the host says are at addresses without our payment key. */
   foreignInputs: string[];
+  unclassified: Unclassified[];
+  /** The headline, from the bytes alone (outflow.ts). */
+  outflow: Outflow;
   /**
-   * Net change to the wallet's balance (outputs to the wallet − wallet inputs); present
-   * only with resolvedInputs and walletAddresses. `complete` is false when an input is
-   * unresolved or has no value. Collateral is ignored (spent only if scripts fail).
+   * The host's claim: net change to the wallet's balance (outputs exactly to the wallet −
+   * inputs the host says are at addresses of the wallet's payment key); present only with
+   * resolvedInputs and walletAddresses. `complete` is false when an input is unresolved or
+   * has no value. Collateral is ignored.
    */
   walletBalanceChange?: { lovelace: string; assets: AssetAmount[]; complete: boolean };
 }
@@ -119,19 +150,12 @@ export interface DecodeTxOptions {
   resolvedInputs?: ResolvedInput[];
 }
 
-const MAX_WALLET_ADDRESSES = 256;
-const PRINTABLE = /^[\p{L}\p{N}\p{P}\p{S} ]+$/u;
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
-
 function assetAmount(policyId: string, nameBytes: Uint8Array, quantity: string): AssetAmount {
   const out: AssetAmount = { policyId, assetName: toHex(nameBytes), quantity };
   if (nameBytes.length > 0) {
-    try {
-      const text = utf8Decoder.decode(nameBytes);
-      if (PRINTABLE.test(text)) out.assetNameUtf8 = text;
-    } catch {
-      // not UTF-8: hex only
-    }
+    const c = classifyUtf8(nameBytes);
+    // A name is one line: a line feed or tab in it is as misleading as a hidden character.
+    if (c.printable && !/[\t\n\r]/.test(c.text)) out.assetNameUtf8 = c.text;
   }
   return out;
 }
@@ -167,98 +191,68 @@ function unitToAsset(unit: string, quantity: bigint): AssetAmount {
  * NETWORK_UNKNOWN / INVALID_ARGUMENT for bad values.
  *
  * @example
- * const s = decodeTx(txHex, { network: 'preprod' });
+ * const s = decodeTx(txHex, { network: 'preprod', walletAddresses: [base, reward] });
  * s.outputs[0].lovelace // '2000000'
+ * s.outflow.spend.lovelace // what leaves to others, fee and deposits included
  */
 export function decodeTx(txCborHex: string, opts: DecodeTxOptions = {}): TxSummary {
   if (typeof opts !== 'object' || opts === null) throw new TypeError('opts must be an object');
   const expectedNetworkId =
     opts.network === undefined ? undefined : networkIdOf(parseNetwork(opts.network));
   const resolved = parseResolvedInputs(opts.resolvedInputs);
-  const walletCreds = walletPaymentCreds(opts.walletAddresses);
+  const wallet = walletIdentity(opts.walletAddresses);
   const tx = parseTx(txCborHex);
   try {
     return cslCall('TX_MALFORMED', 'tx cannot be decoded', () =>
-      summarise(tx, expectedNetworkId, resolved, walletCreds),
+      summarise(tx, expectedNetworkId, resolved, wallet),
     );
   } finally {
     tx.free();
   }
 }
 
-interface WalletCreds {
-  /** `credKind:hash` of the payment credentials of the wallet's base/enterprise addresses. */
-  payment: Set<string>;
-  /** `credKind:hash` of the stake credentials of its base and reward addresses. */
-  stake: Set<string>;
-}
-
-/** The credentials of the wallet's addresses. */
-function walletPaymentCreds(value: unknown): WalletCreds | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value)) throw new TypeError('walletAddresses must be an array of strings');
-  if (value.length > MAX_WALLET_ADDRESSES) {
-    throw new TypeError(`walletAddresses holds more than ${MAX_WALLET_ADDRESSES} addresses`);
-  }
-  const out: WalletCreds = { payment: new Set(), stake: new Set() };
-  value.forEach((a: unknown, i) => {
-    const addr = parseAddress(a, `walletAddresses[${i}]`);
-    try {
-      const kind = addr.kind();
-      if (kind === CSL.AddressKind.Reward) {
-        const cred = CSL.RewardAddress.from_address(addr)?.payment_cred();
-        if (cred) out.stake.add(credKey(credJson(cred)));
-        return;
-      }
-      if (kind === CSL.AddressKind.Base) {
-        const cred = CSL.BaseAddress.from_address(addr)?.stake_cred();
-        if (cred) out.stake.add(credKey(credJson(cred)));
-      }
-      const cred = addr.payment_cred();
-      if (cred && kind !== CSL.AddressKind.Byron) out.payment.add(credKey(credJson(cred)));
-    } finally {
-      addr.free();
-    }
-  });
-  return out;
-}
-
-function credKey(cred: CredJson): string {
-  return `${cred.kind === 'key' ? CSL.CredKind.Key : CSL.CredKind.Script}:${cred.hash}`;
+function scriptRefInfo(o: CSL.TransactionOutput): ScriptRefInfo | undefined {
+  const ref = o.script_ref();
+  if (!ref) return undefined;
+  const native = ref.native_script();
+  if (native) return { language: 'native', hash: native.hash().to_hex() };
+  const plutus = ref.plutus_script()!;
+  const lang = plutus.language_version().kind();
+  const language =
+    lang === CSL.LanguageKind.PlutusV1
+      ? 'plutus_v1'
+      : lang === CSL.LanguageKind.PlutusV2
+        ? 'plutus_v2'
+        : 'plutus_v3';
+  return { language, hash: plutus.hash().to_hex() };
 }
 
 function summarise(
   tx: CSL.FixedTransaction,
   expectedNetworkId: 0 | 1 | undefined,
   resolved: Map<string, ResolvedUtxo> | undefined,
-  walletCreds: WalletCreds | undefined,
+  wallet: WalletIdentity | undefined,
 ): TxSummary {
   const body = tx.body();
+  const unclassified: Unclassified[] = [];
   let mismatch = false;
-  const checkNetwork = (id: number | undefined) => {
-    if (expectedNetworkId !== undefined && id !== undefined && id !== expectedNetworkId) {
+  const checkNetwork = (id: number | null | undefined) => {
+    if (expectedNetworkId !== undefined && id != null && id !== expectedNetworkId) {
       mismatch = true;
     }
   };
-  const isOurs = (address: CSL.Address): boolean | undefined => {
-    if (!walletCreds) return undefined;
-    if (address.kind() === CSL.AddressKind.Byron) return false;
-    const cred = address.payment_cred();
-    return cred ? walletCreds.payment.has(credKey(credJson(cred))) : false;
-  };
-  const output = (o: CSL.TransactionOutput): OutputSummary => {
-    const address = o.address();
-    const byron = address.kind() === CSL.AddressKind.Byron;
-    let id: number | undefined;
-    try {
-      id = byron ? CSL.ByronAddress.from_address(address)?.network_id() : address.network_id();
-    } catch {
-      id = undefined; // Byron address with a magic CSL does not know
+  const output = (o: CSL.TransactionOutput, where: string): OutputSummary => {
+    const info = addressInfo(o.address(), wallet);
+    checkNetwork(info.networkId);
+    if (info.type === 'malformed') {
+      unclassified.push({ where, what: `an address the wallet cannot read (bytes ${info.hex})` });
+    } else if (info.type === 'reward') {
+      unclassified.push({ where, what: 'a reward (stake) address, which cannot hold funds' });
     }
-    checkNetwork(id);
     const amount = o.amount();
     const out: OutputSummary = {
-      address: addressText(address),
+      address: info.text,
+      addressInfo: info,
       lovelace: amount.coin().to_str(),
       assets: multiAssetList(amount.multiasset()),
       inlineDatum: o.has_plutus_data(),
@@ -266,8 +260,9 @@ function summarise(
     };
     const dh = o.data_hash();
     if (dh) out.datumHash = dh.to_hex();
-    const ours = isOurs(address);
-    if (ours !== undefined) out.ours = ours;
+    const sr = scriptRefInfo(o);
+    if (sr) out.scriptRefInfo = sr;
+    if (info.ours !== undefined) out.ours = info.ours;
     return out;
   };
   const input = (ref: string): InputSummary => {
@@ -276,11 +271,13 @@ function summarise(
     const r = resolved?.get(ref);
     if (r) {
       out.address = r.address;
+      const info = addressInfoOf(r.address, wallet);
+      out.addressInfo = info;
       if (r.value) {
         out.lovelace = r.value.lovelace.toString();
         out.assets = [...r.value.assets].map(([unit, q]) => unitToAsset(unit, q));
       }
-      if (walletCreds) out.ours = r.payment ? walletCreds.payment.has(credKey(r.payment)) : false;
+      if (info.ours !== undefined) out.ours = info.ours;
     }
     return out;
   };
@@ -291,13 +288,27 @@ function summarise(
 
   const outputs: OutputSummary[] = [];
   const outs = body.outputs();
-  for (let i = 0; i < outs.len(); i++) outputs.push(output(outs.get(i)));
+  for (let i = 0; i < outs.len(); i++) outputs.push(output(outs.get(i), `output ${i + 1}`));
   const collateralReturnOut = body.collateral_return();
-  const collateralReturn = collateralReturnOut ? output(collateralReturnOut) : null;
+  const collateralReturn = collateralReturnOut
+    ? output(collateralReturnOut, 'collateral return')
+    : null;
 
   const certificates: CertificateSummary[] = [];
   const certs = body.certs();
-  if (certs) for (let i = 0; i < certs.len(); i++) certificates.push(certificate(certs.get(i)));
+  if (certs) {
+    for (let i = 0; i < certs.len(); i++) {
+      const c = certificate(certs.get(i), wallet);
+      if (!c.known) {
+        unclassified.push({
+          where: `certificate ${i + 1}`,
+          what: `a ${c.kind.replaceAll('_', ' ')} certificate, which the wallet does not explain (not valid since Conway)`,
+        });
+      }
+      if (c.poolParams) checkNetwork(c.poolParams.rewardAccount.networkId);
+      certificates.push(c);
+    }
+  }
 
   const withdrawals: WithdrawalSummary[] = [];
   const wd = body.withdrawals();
@@ -305,13 +316,14 @@ function summarise(
     const keys = wd.keys();
     for (let i = 0; i < keys.len(); i++) {
       const reward = keys.get(i);
-      const address = reward.to_address();
-      checkNetwork(address.network_id());
+      const account = addressInfo(reward.to_address(), wallet);
+      checkNetwork(account.networkId);
       const w: WithdrawalSummary = {
-        rewardAddress: address.to_bech32(),
+        rewardAddress: account.text,
+        account,
         amount: wd.get(reward)?.to_str() ?? '0',
       };
-      if (walletCreds) w.ours = walletCreds.stake.has(credKey(credJson(reward.payment_cred())));
+      if (account.ours !== undefined) w.ours = account.ours;
       withdrawals.push(w);
     }
   }
@@ -336,39 +348,88 @@ function summarise(
     }
   }
 
-  const requiredSigners: string[] = [];
+  const requiredSigners: CredentialInfo[] = [];
   const rs = body.required_signers();
-  if (rs) for (let i = 0; i < rs.len(); i++) requiredSigners.push(rs.get(i).to_hex());
+  if (rs)
+    for (let i = 0; i < rs.len(); i++) requiredSigners.push(keyInfo(rs.get(i).to_hex(), wallet));
+
+  const proposalList = proposals(body.voting_proposals(), wallet);
+  proposalList.forEach((p, i) => {
+    checkNetwork(p.returnAccount.networkId);
+    if (p.action === 'unknown') {
+      unclassified.push({
+        where: `proposal ${i + 1}`,
+        what: 'a governance action of a kind the wallet does not know',
+      });
+    }
+  });
+  const voteList = votes(body.voting_procedures(), wallet);
+  voteList.forEach((v, i) => {
+    if (v.vote === 'unknown')
+      unclassified.push({ where: `vote ${i + 1}`, what: 'a vote the wallet cannot read' });
+  });
+  // Field 6 (a pre-Conway protocol-parameter update by genesis keys): CSL still reads it;
+  // the wallet does not explain it.
+  if (body.update()) {
+    unclassified.push({
+      where: 'body field 6',
+      what: 'a protocol-parameter update proposal (pre-Conway), which the wallet does not explain',
+    });
+  }
 
   const inputRefs = listInputs(body.inputs());
   const inputs = inputRefs.map(input);
-  const foreignInputs = inputs.filter((i) => i.ours === false).map((i) => i.ref);
+  // Inputs the host places at an address our payment key cannot spend: others must sign.
+  const foreignInputs = wallet
+    ? inputs
+        .filter((i) => i.addressInfo !== undefined && i.addressInfo.payment?.wallet !== 'payment')
+        .map((i) => i.ref)
+    : [];
+  const collateral = listInputs(body.collateral()).map(input);
+  const donation = body.donation()?.to_str() ?? null;
+  const totalCollateral = body.total_collateral()?.to_str() ?? null;
+  const fee = body.fee().to_str();
+  const isValid = tx.is_valid();
 
   const summary: TxSummary = {
     txHash: tx.transaction_hash().to_hex(),
     networkId,
     networkMismatch: false,
+    isValid,
     inputs,
     referenceInputs: listInputs(body.reference_inputs()),
     outputs,
-    fee: body.fee().to_str(),
+    fee,
     ttl: body.ttl_bignum()?.to_str() ?? null,
     validityStart: body.validity_start_interval_bignum()?.to_str() ?? null,
     certificates,
     withdrawals,
     mint,
-    collateral: listInputs(body.collateral()).map(input),
+    collateral,
     collateralReturn,
-    totalCollateral: body.total_collateral()?.to_str() ?? null,
+    totalCollateral,
     requiredSigners,
     auxiliaryData: tx.raw_auxiliary_data() !== undefined,
     scriptDataHash: body.script_data_hash()?.to_hex() ?? null,
-    votingProcedures: body.voting_procedures()?.get_voters().len() ?? 0,
-    proposals: body.voting_proposals()?.len() ?? 0,
-    donation: body.donation()?.to_str() ?? null,
+    votes: voteList,
+    proposals: proposalList,
+    donation,
+    currentTreasuryValue: body.current_treasury_value()?.to_str() ?? null,
     foreignInputs,
+    unclassified,
+    outflow: outflowOf({
+      outputs,
+      fee,
+      certificates,
+      proposals: proposalList,
+      donation,
+      collateralInputs: collateral.length,
+      totalCollateral,
+      collateralReturn,
+      isValid,
+    }),
   };
-  if (resolved && walletCreds) {
+  if (resolved && wallet) {
     summary.walletBalanceChange = balanceChange(inputs, outputs);
   }
   summary.networkMismatch = mismatch;
@@ -389,16 +450,18 @@ function balanceChange(
     }
   };
   for (const i of inputs) {
-    if (i.ours === undefined || i.lovelace === undefined) {
+    if (i.addressInfo === undefined || i.lovelace === undefined) {
       complete = false;
       continue;
     }
-    if (!i.ours) continue;
+    // Inputs the wallet's payment key can spend count as the wallet's funds, even at an
+    // address that is not exactly one of its own: the claim is about what we control.
+    if (i.addressInfo.payment?.wallet !== 'payment') continue;
     lovelace -= BigInt(i.lovelace);
     add(i.assets, -1n);
   }
   for (const o of outputs) {
-    if (!o.ours) continue;
+    if (o.ours !== true) continue;
     lovelace += BigInt(o.lovelace);
     add(o.assets, 1n);
   }
@@ -407,114 +470,4 @@ function balanceChange(
     assets: [...assets].filter(([, q]) => q !== 0n).map(([unit, q]) => unitToAsset(unit, q)),
     complete,
   };
-}
-
-function certificate(cert: CSL.Certificate): CertificateSummary {
-  const K = CSL.CertificateKind;
-  const kind = cert.kind();
-  const out: CertificateSummary = {
-    kind: CERT_KIND_NAMES[kind] ?? 'unknown',
-    signers: certWitnesses(cert).creds,
-  };
-  const drepText = (d: CSL.DRep): string => {
-    switch (d.kind()) {
-      case CSL.DRepKind.AlwaysAbstain:
-        return 'always_abstain';
-      case CSL.DRepKind.AlwaysNoConfidence:
-        return 'always_no_confidence';
-      default:
-        return d.to_bech32(true);
-    }
-  };
-  switch (kind) {
-    case K.StakeRegistration: {
-      const c = cert.as_stake_registration() ?? cert.as_reg_cert();
-      if (c) {
-        out.credential = credJson(c.stake_credential());
-        const coin = c.coin();
-        if (coin) out.deposit = coin.to_str();
-      }
-      break;
-    }
-    case K.StakeDeregistration: {
-      const c = cert.as_stake_deregistration() ?? cert.as_unreg_cert();
-      if (c) {
-        out.credential = credJson(c.stake_credential());
-        const coin = c.coin();
-        if (coin) out.refund = coin.to_str();
-      }
-      break;
-    }
-    case K.StakeDelegation: {
-      const c = cert.as_stake_delegation()!;
-      out.credential = credJson(c.stake_credential());
-      out.pool = c.pool_keyhash().to_bech32('pool');
-      break;
-    }
-    case K.PoolRegistration: {
-      const p = cert.as_pool_registration()!.pool_params();
-      out.pool = p.operator().to_bech32('pool');
-      break;
-    }
-    case K.PoolRetirement:
-      out.pool = cert.as_pool_retirement()!.pool_keyhash().to_bech32('pool');
-      break;
-    case K.DRepRegistration: {
-      const c = cert.as_drep_registration()!;
-      out.credential = credJson(c.voting_credential());
-      out.deposit = c.coin().to_str();
-      break;
-    }
-    case K.DRepDeregistration: {
-      const c = cert.as_drep_deregistration()!;
-      out.credential = credJson(c.voting_credential());
-      out.refund = c.coin().to_str();
-      break;
-    }
-    case K.DRepUpdate:
-      out.credential = credJson(cert.as_drep_update()!.voting_credential());
-      break;
-    case K.VoteDelegation: {
-      const c = cert.as_vote_delegation()!;
-      out.credential = credJson(c.stake_credential());
-      out.drep = drepText(c.drep());
-      break;
-    }
-    case K.StakeAndVoteDelegation: {
-      const c = cert.as_stake_and_vote_delegation()!;
-      out.credential = credJson(c.stake_credential());
-      out.pool = c.pool_keyhash().to_bech32('pool');
-      out.drep = drepText(c.drep());
-      break;
-    }
-    case K.StakeRegistrationAndDelegation: {
-      const c = cert.as_stake_registration_and_delegation()!;
-      out.credential = credJson(c.stake_credential());
-      out.pool = c.pool_keyhash().to_bech32('pool');
-      out.deposit = c.coin().to_str();
-      break;
-    }
-    case K.VoteRegistrationAndDelegation: {
-      const c = cert.as_vote_registration_and_delegation()!;
-      out.credential = credJson(c.stake_credential());
-      out.drep = drepText(c.drep());
-      out.deposit = c.coin().to_str();
-      break;
-    }
-    case K.StakeVoteRegistrationAndDelegation: {
-      const c = cert.as_stake_vote_registration_and_delegation()!;
-      out.credential = credJson(c.stake_credential());
-      out.pool = c.pool_keyhash().to_bech32('pool');
-      out.drep = drepText(c.drep());
-      out.deposit = c.coin().to_str();
-      break;
-    }
-    case K.CommitteeHotAuth:
-      out.credential = credJson(cert.as_committee_hot_auth()!.committee_cold_credential());
-      break;
-    case K.CommitteeColdResign:
-      out.credential = credJson(cert.as_committee_cold_resign()!.committee_cold_credential());
-      break;
-  }
-  return out;
 }

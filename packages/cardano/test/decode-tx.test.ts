@@ -34,7 +34,7 @@ describe('decodeTx', () => {
     expect(s.networkId).toBe(0);
     expect(s.networkMismatch).toBe(false);
     expect(s.inputs).toEqual([{ ref: `${TXH(1)}#0`, txHash: TXH(1), index: 0 }]);
-    expect(s.outputs[0]).toEqual({
+    expect(s.outputs[0]).toMatchObject({
       address: OTHER.baseAddress,
       lovelace: '2000000',
       assets: [{ policyId: POLICY, assetName: NAME, assetNameUtf8: 'TRINE', quantity: '5' }],
@@ -44,8 +44,8 @@ describe('decodeTx', () => {
     expect(s.fee).toBe('180000');
     expect(s.ttl).toBe('123456789');
     expect(s.validityStart).toBe('1000');
-    expect(s.withdrawals).toEqual([{ rewardAddress: ME.rewardAddress, amount: '4000000' }]);
-    expect(s.certificates).toEqual([
+    expect(s.withdrawals).toMatchObject([{ rewardAddress: ME.rewardAddress, amount: '4000000' }]);
+    expect(s.certificates).toMatchObject([
       {
         kind: 'stake_registration_delegation',
         credential: { kind: 'key', hash: ME.stakeKeyHash },
@@ -56,7 +56,7 @@ describe('decodeTx', () => {
     ]);
     expect(s.mint).toEqual([{ policyId: POLICY, assetName: 'ff00', quantity: '-3' }]);
     expect(s.collateral.map((c) => c.ref)).toEqual([`${TXH(9)}#2`]);
-    expect(s.requiredSigners).toEqual([ME.paymentKeyHash]);
+    expect(s.requiredSigners).toEqual([{ kind: 'key', hash: ME.paymentKeyHash }]);
     expect(s.auxiliaryData).toBe(false);
     expect(s.walletBalanceChange).toBeUndefined();
     expect(JSON.parse(JSON.stringify(s))).toEqual(s); // plain JSON
@@ -119,5 +119,38 @@ describe('decodeTx', () => {
     expect(decodeTx(tx, { network: 'preview' }).networkMismatch).toBe(true);
     expect(decodeTx(tx, { network: 'mainnet' }).networkMismatch).toBe(false);
     expect(decodeTx(tx).networkMismatch).toBe(false);
+  });
+
+  it('ownership is byte-for-byte: Byron, enterprise and look-alike base addresses are not ours', () => {
+    const xpub = CSL.Bip32PrivateKey.from_bip39_entropy(
+      new Uint8Array(16).fill(7),
+      new Uint8Array(),
+    ).to_public();
+    const byron = CSL.ByronAddress.icarus_from_key(xpub, 764824073).to_address();
+    const cred = (h: string) => CSL.Credential.from_keyhash(CSL.Ed25519KeyHash.from_hex(h));
+    const enterprise = CSL.EnterpriseAddress.new(0, cred(ME.paymentKeyHash)).to_address();
+    const outs = CSL.TransactionOutputs.new();
+    for (const a of [byron, enterprise, CSL.Address.from_bech32(ME.baseAddress)]) {
+      outs.add(CSL.TransactionOutput.new(a, CSL.Value.new(CSL.BigNum.from_str('1000000'))));
+    }
+    const ins = CSL.TransactionInputs.new();
+    ins.add(CSL.TransactionInput.new(CSL.TransactionHash.from_hex(TXH(1)), 0));
+    const body = CSL.TransactionBody.new_tx_body(ins, outs, CSL.BigNum.from_str('1'));
+    const tx = CSL.Transaction.new(body, CSL.TransactionWitnessSet.new()).to_hex();
+    const s = decodeTx(tx, { network: 'preprod', walletAddresses: [ME.baseAddress] });
+    expect(s.outputs.map((o) => [o.addressInfo.type, o.ours])).toEqual([
+      ['byron', false],
+      ['enterprise', false],
+      ['base', true],
+    ]);
+    expect(s.outputs[0]!.addressInfo.networkId).toBe(1);
+    expect(s.networkMismatch).toBe(true);
+    expect(s.outputs[1]!.addressInfo.payment).toEqual({
+      kind: 'key',
+      hash: ME.paymentKeyHash,
+      wallet: 'payment',
+    });
+    expect(s.outflow.spend.lovelace).toBe('2000001');
+    expect(s.outflow.headline).toBe('spend');
   });
 });

@@ -28,12 +28,13 @@ import {
   walletInfo,
 } from '../context.ts';
 import { StaleDeviceError, userMessage } from '../errors.ts';
+import { payloadView } from '../payload-view.ts';
 import { UNLOCK_MINUTES } from '../session.ts';
-import { payloadView, txView } from '../tx-view.ts';
+import { txView } from '../tx-view.ts';
 import { type Child, h } from '../ui/dom.ts';
 import { checkbox, passwordField } from '../ui/fields.ts';
 import { p, Screen } from '../ui/screen.ts';
-import { renderTxView } from '../ui/tx-render.ts';
+import { renderPayloadView, renderTxView } from '../ui/tx-render.ts';
 import { watchVisibility } from '../visibility.ts';
 import { recoverFlow } from './recover.ts';
 
@@ -294,13 +295,8 @@ export function signDataFlow(
           { class: 'mono' },
           which === 'payment' ? info.addresses.base : info.addresses.reward,
         ),
-        h('dt', null, payload.kind === 'text' ? 'Message' : 'Message (binary, shown as hex)'),
-        h(
-          'dd',
-          null,
-          h('pre', { class: 'payload' }, payload.kind === 'text' ? payload.text : payload.hex),
-        ),
       ),
+      renderPayloadView(payload),
     ],
     approveLabel: 'Sign message',
     sign: (entropy, cardano) =>

@@ -1,7 +1,10 @@
 /**
  * @module ui/tx-render — lays out a TxView (tx-view.ts): warnings as a list the screen
- * reader reaches first, then one definition list per section.
+ * reader reaches first, then one definition list per section (the headline first, the
+ * host's claim last and marked as such); and a signData PayloadView (payload-view.ts).
+ * Everything is set as text (ui/dom.ts), never as markup.
  */
+import type { PayloadView } from '../payload-view.ts';
 import type { TxView } from '../tx-view.ts';
 import { h } from './dom.ts';
 
@@ -29,7 +32,44 @@ export function renderTxView(view: TxView): HTMLElement {
         ),
       );
     }
-    out.append(h('section', { class: 'tx-section' }, h('h2', null, s.title), dl));
+    const cls = s.kind ? `tx-section tx-${s.kind}` : 'tx-section';
+    out.append(
+      h(
+        'section',
+        { class: cls, 'data-kind': s.kind ?? null },
+        h('h2', null, s.title),
+        s.note ? h('p', { class: 'note' }, s.note) : null,
+        dl,
+      ),
+    );
   }
   return out;
+}
+
+/**
+ * The signData payload as a definition list: the text, or the hex with a warning and the
+ * text with its hidden characters written out.
+ */
+export function renderPayloadView(payload: PayloadView): HTMLElement {
+  if (payload.kind === 'text') {
+    return h(
+      'dl',
+      { class: 'kv payload-view' },
+      h('dt', null, 'Message'),
+      h('dd', null, h('pre', { class: 'payload' }, payload.text)),
+    );
+  }
+  return h(
+    'div',
+    { class: 'payload-view' },
+    h('p', { class: 'notice', role: 'note' }, payload.warning),
+    h(
+      'dl',
+      { class: 'kv' },
+      h('dt', null, 'Message (shown as hex)'),
+      h('dd', null, h('pre', { class: 'payload mono' }, payload.hex)),
+      h('dt', null, 'As text, hidden characters written out'),
+      h('dd', null, h('pre', { class: 'payload' }, payload.visible || '(empty)')),
+    ),
+  );
 }
