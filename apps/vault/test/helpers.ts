@@ -323,6 +323,8 @@ function signedFields(
   path: string,
   body: unknown,
 ): { walletId?: string; expectedEpoch: number | null } {
+  const epochOf = (x: unknown) =>
+    Number.isSafeInteger(x) && (x as number) >= 0 ? (x as number) : 0;
   const b = (body ?? {}) as {
     expectedEpoch?: unknown;
     epoch?: unknown;
@@ -331,10 +333,10 @@ function signedFields(
   if (method === 'PUT') {
     return {
       ...(typeof b.authShare?.walletId === 'string' ? { walletId: b.authShare.walletId } : {}),
-      expectedEpoch: typeof b.expectedEpoch === 'number' ? b.expectedEpoch : 0,
+      expectedEpoch: epochOf(b.expectedEpoch),
     };
   }
-  if (path.endsWith('/commit')) return { expectedEpoch: typeof b.epoch === 'number' ? b.epoch : 0 };
+  if (path.endsWith('/commit')) return { expectedEpoch: epochOf(b.epoch) };
   return { expectedEpoch: null };
 }
 
