@@ -236,6 +236,14 @@ describe.each(BACKENDS)(`vault API on %s${BACKEND_NOTE}`, (kind) => {
     const ok = await call(v.app, 'OPTIONS', W, { headers: { origin: WALLET_ORIGIN } });
     expect(ok.status).toBe(204);
     expect(ok.headers.get('access-control-allow-origin')).toBe(WALLET_ORIGIN);
+    // the wallet's signed requests may carry the management-signature headers
+    expect(ok.headers.get('access-control-allow-headers')?.split(', ')).toEqual([
+      'authorization',
+      'content-type',
+      'trine-mgmt-time',
+      'trine-mgmt-nonce',
+      'trine-mgmt-signature',
+    ]);
     expectProblem(
       await call(v.app, 'OPTIONS', W, { headers: { origin: HOST_ORIGIN } }),
       403,

@@ -600,10 +600,19 @@ describe.each(BACKENDS)(`management key and epochs on %s${BACKEND_NOTE}`, (kind)
     await refusedUnchanged(
       'POST',
       `${W}/recovery`,
-      { token: alice, rawBody: '{"epoch":1}', headers: { 'content-type': 'text/plain' } },
-      415,
-      'unsupported_media_type',
+      { token: alice, rawBody: 'epoch=1', headers: { 'content-type': 'text/plain' } },
+      400,
+      'invalid_body',
     );
+    // what older wallets send: nothing, or a JSON content type with no body, or {}
+    for (const rawBody of ['', '{}', ' ']) {
+      const r = await call(v.app, 'POST', `${W}/recovery`, {
+        token: alice,
+        rawBody,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(r.json.epoch).toBe(1);
+    }
     for (const q of ['abc', '0', '-1', '1.5', '99999999999', '']) {
       await refusedUnchanged(
         'GET',

@@ -116,13 +116,7 @@ const postRecovery = createRoute({
   security,
   description:
     "The sealed recovery record (audited, strict per-wallet and per-IP limits). POST so it is never cached. Optional JSON body {epoch}: the previous epoch's record while it is kept; no body (or {}) = the current record.",
-  request: {
-    params: AppIdParam,
-    body: {
-      content: { 'application/json': { schema: RecoveryRequestSchema } },
-      required: false,
-    },
-  },
+  request: { params: AppIdParam },
   responses: {
     200: json(
       z.object({ epoch: z.number(), question: QuestionSchema, sealed: SealedSchema }),
@@ -199,7 +193,9 @@ const getEvents = createRoute({
 
 /**
  * The epoch asked for in `POST …/wallet/recovery`'s optional body. Older wallets post
- * no body; an empty body or `{}` means the current record.
+ * no body, or `{}`, sometimes with a JSON content type and nothing in it: all of them
+ * mean the current record. Not declared as a validated body on the route for that reason
+ * (the validator refuses an empty JSON body); the schema is registered for the document.
  */
 async function recoveryEpoch(c: Context<Env>): Promise<number | undefined> {
   const text = await c.req.text();
@@ -246,6 +242,7 @@ export function registerWalletRoutes(api: OpenAPIHono<Env>, s: Services): void {
   api.on('PUT', '/v1/apps/:appId/wallet/shares', keepRawBody());
   api.on('POST', '/v1/apps/:appId/wallet/commit', keepRawBody());
   api.on('DELETE', '/v1/apps/:appId/wallet', keepRawBody());
+  api.openAPIRegistry.register('RecoveryRequest', RecoveryRequestSchema);
 
   api.openapi(createWallet, async (c) => {
     const { app, who } = await authenticate(s, c, c.req.valid('param').appId);
@@ -311,6 +308,8 @@ export function registerWalletRoutes(api: OpenAPIHono<Env>, s: Services): void {
 
   api.openapi(postRecovery, async (c) => {
     const appId = c.req.valid('param').appId;
+    // The optional body is checked first, like every body (before the token and limits).
+    const epoch = await recoveryEpoch(c);
     const app = await s.registry.get(appId);
     if (!app) throw new ApiError('app_not_found', 'no such app');
     // The per-IP recovery limit counts before the token is checked, so token guessing
@@ -318,7 +317,7 @@ export function registerWalletRoutes(api: OpenAPIHono<Env>, s: Services): void {
     await hit(s.database.db, `recovery-ip|${c.get('ip')}`, s.limits.recoveryIp);
     const { who } = await authenticate(s, c, appId);
     await hit(s.database.db, `recovery-user|${who.appId}|${who.userKey}`, s.limits.recoveryUser);
-    const r = await s.wallets.recovery(who, await recoveryEpoch(c));
+    const r = await s.wallets.recovery(who, epoch);
     c.header('cache-control', 'no-store');
     return c.json({ epoch: r.epoch, question: r.question, sealed: JSON.parse(r.sealed) }, 200);
   });
