@@ -5,7 +5,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { type AppConfig, createRegistry, loadAppsFile } from './apps/registry.ts';
+import {
+  type AppConfig,
+  assertDistinctIssuersWithTable,
+  createRegistry,
+  loadAppsFile,
+  type RealmConfig,
+} from './apps/registry.ts';
 import { ConfigError, type VaultConfig } from './config.ts';
 import { generateMasterKey, type Keyring, parseMasterKeys } from './crypto/at-rest.ts';
 import { type Database, openDatabase } from './db/open.ts';
@@ -40,20 +46,37 @@ export function loadKeyring(config: VaultConfig): Keyring {
   return parseMasterKeys(readFileSync(file, 'utf8').trim());
 }
 
+/** The dev app's recovery realms (none unless the build options give some). */
+export interface DevRealms {
+  realms: RealmConfig[];
+  realmThreshold: number;
+}
+
 /** The built-in dev app (dev mode): trusts the dev issuer, testnets only. */
-export function devApp(config: VaultConfig, dev: DevIssuer): AppConfig {
+export function devApp(
+  config: VaultConfig,
+  dev: DevIssuer,
+  realms: DevRealms = { realms: [], realmThreshold: 0 },
+): AppConfig {
   return {
     id: 'dev',
     name: 'Trine dev app',
     allowedOrigins: config.devOrigins,
     issuers: [{ iss: dev.iss, aud: dev.aud, jwks: dev.jwks }],
     networks: ['preprod', 'preview'],
+    realms: realms.realms,
+    realmThreshold: realms.realmThreshold,
   };
 }
 
 export async function buildVault(
   config: VaultConfig,
-  opts: { logger?: Logger; database?: Database } = {},
+  opts: {
+    logger?: Logger;
+    database?: Database;
+    /** The dev app's realms (e.g. the in-process realm the lead wires); default none. */
+    devRealms?: DevRealms;
+  } = {},
 ): Promise<Vault> {
   const logger = opts.logger ?? createLogger(config.logLevel);
   const keyring = loadKeyring(config);
@@ -67,7 +90,10 @@ export async function buildVault(
   }
   const devIssuer = config.devIssuer ? await loadDevIssuer(config.publicUrl, config.dataDir) : null;
   if (devIssuer)
-    staticApps = [devApp(config, devIssuer), ...staticApps.filter((a) => a.id !== 'dev')];
+    staticApps = [
+      devApp(config, devIssuer, opts.devRealms),
+      ...staticApps.filter((a) => a.id !== 'dev'),
+    ];
   const database =
     opts.database ??
     (await openDatabase(
@@ -75,10 +101,18 @@ export async function buildVault(
         ? { url: config.databaseUrl, ownerUrl: config.ownerDatabaseUrl }
         : { dataDir: config.dataDir },
     ));
+  // Two apps trusting one (issuer, audience) pair would accept each other's tokens:
+  // refuse to start (the file, the dev app and the apps table together).
+  try {
+    await assertDistinctIssuersWithTable(staticApps, database.db);
+  } catch (e) {
+    if (!opts.database) await database.close();
+    throw new ConfigError(`app configuration: ${(e as Error).message}`);
+  }
   const app = createApp({
     database,
     keyring,
-    registry: createRegistry(staticApps, database.db),
+    registry: createRegistry(staticApps, database.db, (message) => logger.error(message)),
     verifier: createVerifier(),
     logger,
     limits: config.limits,

@@ -14,6 +14,7 @@ import {
   envelope,
   expectProblem,
   HOST_ORIGIN,
+  makeIssuer,
   makeVault,
   newIds,
   openBackend,
@@ -67,18 +68,27 @@ describe.each(BACKENDS)(`vault API on %s${BACKEND_NOTE}`, (kind) => {
       name: 'Dev',
       allowedOrigins: [HOST_ORIGIN],
       networks: ['preprod', 'preview'],
+      realms: [],
+      realmThreshold: 0,
     });
     expectProblem(await call(v.app, 'GET', '/v1/apps/nope'), 404, 'app_not_found');
     expectProblem(await call(v.app, 'GET', '/v1/apps/NOPE%2F..'), 404, 'app_not_found');
   });
 
   it('apps added to the apps table are served', async () => {
+    const idp = await makeIssuer('https://idp.tbl.test/', 'tbl');
     await be.database.db.execute(
-      sql`insert into apps (id, name, allowed_origins, issuers, networks) values ('tbl', 'Table app', '["https://t.example"]', ${JSON.stringify([{ iss: v.other.iss, aud: v.other.aud, jwks: v.other.jwks }])}, '["preprod"]')`,
+      sql`insert into apps (id, name, allowed_origins, issuers, networks) values ('tbl', 'Table app', '["https://t.example"]', ${JSON.stringify([{ iss: idp.iss, aud: idp.aud, jwks: idp.jwks }])}, '["preprod"]')`,
     );
     const r = await call(v.app, 'GET', '/v1/apps/tbl');
-    expect(r.json).toMatchObject({ id: 'tbl', allowedOrigins: ['https://t.example'] });
-    const t = await v.other.sign('zoe');
+    // A row from before migration 0002 (no realms given) serves "no realms".
+    expect(r.json).toMatchObject({
+      id: 'tbl',
+      allowedOrigins: ['https://t.example'],
+      realms: [],
+      realmThreshold: 0,
+    });
+    const t = await idp.sign('zoe');
     expectProblem(await call(v.app, 'GET', '/v1/apps/tbl/wallet', { token: t }), 404, 'not_found');
   });
 
@@ -96,6 +106,7 @@ describe.each(BACKENDS)(`vault API on %s${BACKEND_NOTE}`, (kind) => {
         '/v1/apps/{appId}',
         '/v1/apps/{appId}/wallet',
         '/v1/apps/{appId}/wallet/auth-share',
+        '/v1/apps/{appId}/wallet/commit',
         '/v1/apps/{appId}/wallet/events',
         '/v1/apps/{appId}/wallet/recovery',
         '/v1/apps/{appId}/wallet/shares',
@@ -225,6 +236,14 @@ describe.each(BACKENDS)(`vault API on %s${BACKEND_NOTE}`, (kind) => {
     const ok = await call(v.app, 'OPTIONS', W, { headers: { origin: WALLET_ORIGIN } });
     expect(ok.status).toBe(204);
     expect(ok.headers.get('access-control-allow-origin')).toBe(WALLET_ORIGIN);
+    // the wallet's signed requests may carry the management-signature headers
+    expect(ok.headers.get('access-control-allow-headers')?.split(', ')).toEqual([
+      'authorization',
+      'content-type',
+      'trine-mgmt-time',
+      'trine-mgmt-nonce',
+      'trine-mgmt-signature',
+    ]);
     expectProblem(
       await call(v.app, 'OPTIONS', W, { headers: { origin: HOST_ORIGIN } }),
       403,
@@ -242,7 +261,9 @@ describe.each(BACKENDS)(`vault API on %s${BACKEND_NOTE}`, (kind) => {
       'createdAt',
       'epoch',
       'keyId',
+      'managementKey',
       'network',
+      'previousEpoch',
       'question',
       'recoveryEpoch',
       'updatedAt',
@@ -317,7 +338,8 @@ describe.each(BACKENDS)(`vault API on %s${BACKEND_NOTE}`, (kind) => {
     await failsUnchanged(
       'PUT',
       `${W}/shares`,
-      { token: alice, body: reshareBody(other, 1) },
+      // signed by this wallet's key (the other wallet's key would be 401 first)
+      { token: alice, body: reshareBody(other, 1), sign: ids.walletId },
       422,
       'share_mismatch',
     );
@@ -381,7 +403,7 @@ describe.each(BACKENDS)(`vault API on %s${BACKEND_NOTE}`, (kind) => {
     await failsUnchanged('DELETE', W, { token: alice }, 404, 'not_found');
     const body = await create();
     await failsUnchanged('DELETE', W, {}, 401, 'unauthorized');
-    const r = await call(v.app, 'DELETE', W, { token: alice });
+    const r = await call(v.app, 'DELETE', W, { token: alice, sign: body.walletId });
     expect(r.status).toBe(204);
     expectProblem(await call(v.app, 'GET', `${W}/auth-share`, { token: alice }), 404, 'not_found');
     expectProblem(await call(v.app, 'POST', `${W}/recovery`, { token: alice }), 404, 'not_found');

@@ -110,6 +110,8 @@ describe.each(BACKENDS)(`JWT attacks on %s${BACKEND_NOTE}`, (kind) => {
                 allowedOrigins: [],
                 issuers: [{ iss: idp.iss, aud: 'dev', jwks: idp.jwks }],
                 networks: ['preprod'],
+                realms: [],
+                realmThreshold: 0,
               }
             : null,
       },

@@ -6,6 +6,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { PGlite } from '@electric-sql/pglite';
+import {
+  deriveManagementKey,
+  type ManagementKey,
+  managementHeaders,
+  signManagementRequest,
+} from '@trine/core/management-key';
 import { sql } from 'drizzle-orm';
 import { exportJWK, generateKeyPair, type JSONWebKeySet, SignJWT } from 'jose';
 import postgres from 'postgres';
@@ -77,7 +83,7 @@ export async function openBackend(kind: 'PGlite' | 'PostgreSQL'): Promise<Backen
 }
 
 async function truncate(database: Database) {
-  await database.db.execute(sql`truncate wallets, audit_events, rate_buckets, apps`);
+  await database.db.execute(sql`truncate wallets, audit_events, rate_buckets, apps, used_nonces`);
 }
 
 /** All wallet rows and audit rows, as the owner (to prove an error changed nothing). */
@@ -161,6 +167,8 @@ export async function makeVault(
       allowedOrigins: [HOST_ORIGIN],
       issuers: [{ iss: dev.iss, aud: 'dev', jwks: dev.jwks }],
       networks: ['preprod', 'preview'],
+      realms: [],
+      realmThreshold: 0,
     },
     {
       id: 'other',
@@ -168,6 +176,8 @@ export async function makeVault(
       allowedOrigins: ['https://other.example'],
       issuers: [{ iss: other.iss, aud: other.aud, jwks: other.jwks }],
       networks: ['mainnet', 'preprod'],
+      realms: [],
+      realmThreshold: 0,
     },
   ];
   const logs: string[] = [];
@@ -208,6 +218,25 @@ export function newIds(): WalletIds {
   return { walletId: randomUUID(), keyId: randomBytes(28).toString('hex') };
 }
 
+/**
+ * The management key of each test wallet, derived as the wallet does (from random
+ * "entropy" and the walletId), so `call` can sign for it like the wallet would.
+ */
+const managementKeys = new Map<string, ManagementKey>();
+
+/** The test wallet's management key (created on first use). */
+export function mgmtKey(walletId: string): ManagementKey {
+  let k = managementKeys.get(walletId);
+  if (!k) {
+    k = deriveManagementKey(randomBytes(32), walletId);
+    managementKeys.set(walletId, k);
+  }
+  return k;
+}
+
+export const mgmtPublic = (walletId: string) =>
+  Buffer.from(mgmtKey(walletId).publicKey).toString('base64url');
+
 export function envelope(ids: WalletIds, epoch: number, role = 2) {
   return { v: 1, ...ids, epoch, role, threshold: 2, share: b64(33), tag: b64(16) };
 }
@@ -235,6 +264,18 @@ export function createBody(ids: WalletIds = newIds(), network = 'preprod') {
     epoch: 1,
     authShare: envelope(ids, 1),
     recovery: { question: 'Name of your first teacher?', sealed: sealed(ids, 1) },
+    managementKey: mgmtPublic(ids.walletId),
+  };
+}
+
+/** A v2 sealed recovery record (docs/realms.md) in the shape core's v2 sealer writes. */
+export function sealedV2(ids: WalletIds, epoch: number, realmIds = ['r1', 'r2', 'r3']) {
+  const { header, ...v1 } = sealed(ids, epoch);
+  return {
+    ...v1,
+    v: 2,
+    header,
+    realms: { scheme: 'trine-realm/v1', threshold: 2, ids: realmIds, epoch },
   };
 }
 
@@ -258,6 +299,45 @@ export interface CallOptions {
   rawBody?: string;
   headers?: Record<string, string>;
   ip?: string;
+  /**
+   * Management signature (docs/realms.md). `PUT …/wallet/shares` is signed by default
+   * with the key of the body's `authShare.walletId` when the helper knows it; `false`
+   * sends none; a walletId signs with that wallet's key (DELETE, commit, or another
+   * wallet's key on purpose).
+   */
+  sign?: string | false;
+  /** Overrides of the signed request: clock, nonce, signed path / epoch. */
+  signWith?: {
+    now?: number;
+    nonce?: Uint8Array;
+    path?: string;
+    appId?: string;
+    expectedEpoch?: number | null;
+    key?: Uint8Array;
+  };
+}
+
+/** The walletId and expected epoch a request signs, as the wallet would compute them. */
+function signedFields(
+  method: string,
+  path: string,
+  body: unknown,
+): { walletId?: string; expectedEpoch: number | null } {
+  const epochOf = (x: unknown) =>
+    Number.isSafeInteger(x) && (x as number) >= 0 ? (x as number) : 0;
+  const b = (body ?? {}) as {
+    expectedEpoch?: unknown;
+    epoch?: unknown;
+    authShare?: { walletId?: unknown };
+  };
+  if (method === 'PUT') {
+    return {
+      ...(typeof b.authShare?.walletId === 'string' ? { walletId: b.authShare.walletId } : {}),
+      expectedEpoch: epochOf(b.expectedEpoch),
+    };
+  }
+  if (path.endsWith('/commit')) return { expectedEpoch: epochOf(b.epoch) };
+  return { expectedEpoch: null };
 }
 
 export async function call(
@@ -273,6 +353,30 @@ export async function call(
   else if (o.body !== undefined) body = JSON.stringify(o.body);
   if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
     headers['content-type'] = 'application/json';
+  }
+  const fields = signedFields(method, path, o.body);
+  const signer =
+    o.sign === false
+      ? undefined
+      : (o.sign ??
+        (method === 'PUT' && fields.walletId && managementKeys.has(fields.walletId)
+          ? fields.walletId
+          : undefined));
+  if (signer !== undefined) {
+    const w = o.signWith ?? {};
+    const proof = signManagementRequest(
+      w.key ?? mgmtKey(signer).secretKey,
+      {
+        method,
+        path: w.path ?? path.split('?')[0]!,
+        appId: w.appId ?? /^\/v1\/apps\/([^/]+)/.exec(path)?.[1] ?? '',
+        walletId: signer,
+        expectedEpoch: w.expectedEpoch !== undefined ? w.expectedEpoch : fields.expectedEpoch,
+        body: new TextEncoder().encode(body ?? ''),
+      },
+      { ...(w.now !== undefined ? { now: w.now } : {}), ...(w.nonce ? { nonce: w.nonce } : {}) },
+    );
+    Object.assign(headers, managementHeaders(proof));
   }
   const res = await app.request(
     path,

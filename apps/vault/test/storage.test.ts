@@ -102,10 +102,14 @@ describe.each(BACKENDS)(`storage on %s${BACKEND_NOTE}`, (kind) => {
     );
     expect(rowsOf(audits)[0]!.n).toBe(0);
     const aliceKey = userKeyOf(`${PUBLIC_URL}/dev`, 'alice');
-    const mine = await withUser(db, aliceKey, (tx) => tx.select().from(wallets));
-    expect(mine.map((w) => w.userKey)).toEqual([aliceKey]);
-    const stranger = await withUser(db, userKeyOf(`${PUBLIC_URL}/dev`, 'mallory'), (tx) =>
+    const mine = await withUser(db, { appId: 'dev', userKey: aliceKey }, (tx) =>
       tx.select().from(wallets),
+    );
+    expect(mine.map((w) => w.userKey)).toEqual([aliceKey]);
+    const stranger = await withUser(
+      db,
+      { appId: 'dev', userKey: userKeyOf(`${PUBLIC_URL}/dev`, 'mallory') },
+      (tx) => tx.select().from(wallets),
     );
     expect(stranger).toHaveLength(0);
     // updates and deletes without the key touch nothing
@@ -116,7 +120,7 @@ describe.each(BACKENDS)(`storage on %s${BACKEND_NOTE}`, (kind) => {
     expect(await db.select().from(wallets)).toHaveLength(2);
     // WITH CHECK: a row for another user cannot be written
     await expect(
-      withUser(db, aliceKey, (tx) =>
+      withUser(db, { appId: 'dev', userKey: aliceKey }, (tx) =>
         tx.execute(sql`update wallets set user_key = 'x' where user_key = ${aliceKey}`),
       ),
     ).rejects.toThrow();

@@ -130,6 +130,8 @@ describe('remote JWKS (jwksUrl)', () => {
         allowedOrigins: ['https://shop.example'],
         issuers: [{ iss: idp.iss, aud: 'shop', jwksUrl: url }],
         networks: ['preprod' as const],
+        realms: [],
+        realmThreshold: 0,
       },
     ];
     const vaultWith = async () =>

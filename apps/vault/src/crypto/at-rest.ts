@@ -5,8 +5,15 @@
  * wrapped (AES-256-GCM) by the current master key, whose id is stored beside it, so
  * master keys can rotate: `rewrapDataKey` re-wraps a row's data key under the current
  * master key without touching the share ciphertexts. Every ciphertext's additional
- * data binds the row's user key, walletId and column name, so a ciphertext copied to
- * another row or column fails to open instead of releasing a share to the wrong user.
+ * data binds the row's app id, user key, walletId and column name, so a ciphertext copied
+ * to another row, app or column fails to open instead of releasing a share to the wrong
+ * user or app.
+ *
+ * Additional-data versions (the row's `at_rest_v`): 2 binds app_id (every write since
+ * migration 0002); 1 is the earlier form without app_id. Version-1 rows still open (with
+ * their own additional data) and become version 2 on their next write (a re-share) or
+ * with `admin keys rotate` (crypto/rotate.ts re-encrypts them); until then a version-1
+ * ciphertext is bound to user and wallet but not to the app.
  *
  * Text format of a ciphertext: `v1.<base64url nonce>.<base64url ciphertext||tag>`.
  */
@@ -100,47 +107,84 @@ function gcmOpen(key: Uint8Array, text: string, aad: string): Buffer {
 
 /** Identifies the row a ciphertext belongs to (bound as additional data). */
 export interface RowContext {
+  appId: string;
   userKey: string;
   walletId: string;
 }
 
-export type Column = 'auth_share' | 'sealed';
+export type Column = 'auth_share' | 'sealed' | 'prev_auth_share' | 'prev_sealed';
 
-const dekAad = (kid: string, row: RowContext) =>
-  JSON.stringify(['trine/at-rest/v1/data-key', kid, row.userKey, row.walletId]);
-const colAad = (column: Column, row: RowContext) =>
-  JSON.stringify(['trine/at-rest/v1/column', column, row.userKey, row.walletId]);
+/** The additional-data version every write uses. */
+export const AT_REST_V = 2;
+
+const dekAad = (kid: string, row: RowContext, v: number) =>
+  v === 1
+    ? JSON.stringify(['trine/at-rest/v1/data-key', kid, row.userKey, row.walletId])
+    : JSON.stringify(['trine/at-rest/v2/data-key', kid, row.appId, row.userKey, row.walletId]);
+const colAad = (column: Column, row: RowContext, v: number) =>
+  v === 1
+    ? JSON.stringify(['trine/at-rest/v1/column', column, row.userKey, row.walletId])
+    : JSON.stringify(['trine/at-rest/v2/column', column, row.appId, row.userKey, row.walletId]);
+
+function version(v: number): number {
+  if (v !== 1 && v !== 2) throw new AtRestError(`unknown at-rest version ${v}`);
+  return v;
+}
 
 export interface SealedRow {
   dataKey: string;
   masterKid: string;
+  atRestV: number;
   authShareCt: string;
   sealedCt: string;
+  prevAuthShareCt: string | null;
+  prevSealedCt: string | null;
 }
 
-/** Encrypts a row's two secret columns under a fresh data key. */
-export function sealRow(
-  keyring: Keyring,
-  row: RowContext,
-  values: { authShare: string; sealed: string },
-): SealedRow {
+/** The secret columns of a row, in clear (UTF-8 JSON texts). */
+export interface RowSecrets {
+  authShare: string;
+  sealed: string;
+  /** The kept previous epoch's values; both or neither. */
+  prev?: { authShare: string; sealed: string } | null;
+}
+
+/** Encrypts a row's secret columns under a fresh data key (additional data version 2). */
+export function sealRow(keyring: Keyring, row: RowContext, values: RowSecrets): SealedRow {
   const dek = randomBytes(32);
+  const v = AT_REST_V;
+  const col = (column: Column, text: string) =>
+    gcmSeal(dek, Buffer.from(text, 'utf8'), colAad(column, row, v));
   try {
     return {
-      dataKey: gcmSeal(keyring.current.key, dek, dekAad(keyring.current.kid, row)),
+      dataKey: gcmSeal(keyring.current.key, dek, dekAad(keyring.current.kid, row, v)),
       masterKid: keyring.current.kid,
-      authShareCt: gcmSeal(dek, Buffer.from(values.authShare, 'utf8'), colAad('auth_share', row)),
-      sealedCt: gcmSeal(dek, Buffer.from(values.sealed, 'utf8'), colAad('sealed', row)),
+      atRestV: v,
+      authShareCt: col('auth_share', values.authShare),
+      sealedCt: col('sealed', values.sealed),
+      prevAuthShareCt: values.prev ? col('prev_auth_share', values.prev.authShare) : null,
+      prevSealedCt: values.prev ? col('prev_sealed', values.prev.sealed) : null,
     };
   } finally {
     dek.fill(0);
   }
 }
 
-function unwrap(keyring: Keyring, row: RowContext, stored: { dataKey: string; masterKid: string }) {
+function unwrap(
+  keyring: Keyring,
+  row: RowContext,
+  stored: { dataKey: string; masterKid: string; atRestV: number },
+) {
   const mk = keyring.byKid.get(stored.masterKid);
   if (!mk) throw new AtRestError(`master key "${stored.masterKid}" is not configured`);
-  return gcmOpen(mk.key, stored.dataKey, dekAad(mk.kid, row));
+  return gcmOpen(mk.key, stored.dataKey, dekAad(mk.kid, row, version(stored.atRestV)));
+}
+
+function columnText(stored: SealedRow, column: Column): string | null {
+  if (column === 'auth_share') return stored.authShareCt;
+  if (column === 'sealed') return stored.sealedCt;
+  if (column === 'prev_auth_share') return stored.prevAuthShareCt;
+  return stored.prevSealedCt;
 }
 
 /** Decrypts one column of a stored row (UTF-8 JSON text). */
@@ -150,10 +194,11 @@ export function openColumn(
   stored: SealedRow,
   column: Column,
 ): string {
+  const ct = columnText(stored, column);
+  if (ct === null) throw new AtRestError(`column ${column} is empty`);
   const dek = unwrap(keyring, row, stored);
   try {
-    const ct = column === 'auth_share' ? stored.authShareCt : stored.sealedCt;
-    const pt = gcmOpen(dek, ct, colAad(column, row));
+    const pt = gcmOpen(dek, ct, colAad(column, row, version(stored.atRestV)));
     const text = pt.toString('utf8');
     pt.fill(0);
     return text;
@@ -162,16 +207,32 @@ export function openColumn(
   }
 }
 
+/** Decrypts every secret column of a row (a re-share or an upgrade re-encrypts them). */
+export function openRow(keyring: Keyring, row: RowContext, stored: SealedRow): RowSecrets {
+  const prev =
+    stored.prevAuthShareCt !== null && stored.prevSealedCt !== null
+      ? {
+          authShare: openColumn(keyring, row, stored, 'prev_auth_share'),
+          sealed: openColumn(keyring, row, stored, 'prev_sealed'),
+        }
+      : null;
+  return {
+    authShare: openColumn(keyring, row, stored, 'auth_share'),
+    sealed: openColumn(keyring, row, stored, 'sealed'),
+    prev,
+  };
+}
+
 /** Re-wraps a row's data key under the current master key (rotation). */
 export function rewrapDataKey(
   keyring: Keyring,
   row: RowContext,
-  stored: { dataKey: string; masterKid: string },
+  stored: { dataKey: string; masterKid: string; atRestV: number },
 ): { dataKey: string; masterKid: string } {
   const dek = unwrap(keyring, row, stored);
   try {
     return {
-      dataKey: gcmSeal(keyring.current.key, dek, dekAad(keyring.current.kid, row)),
+      dataKey: gcmSeal(keyring.current.key, dek, dekAad(keyring.current.kid, row, stored.atRestV)),
       masterKid: keyring.current.kid,
     };
   } finally {

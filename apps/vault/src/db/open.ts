@@ -106,15 +106,23 @@ async function migratePostgresUrl(url: string): Promise<void> {
 /** The transaction handle passed to `withUser` / `withAppRole` callbacks. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
+/** Whose rows a request transaction may see: the app and the verified subject. */
+export interface RowOwner {
+  appId: string;
+  userKey: string;
+}
+
 /**
  * Runs `fn` in one transaction as the RLS-restricted role `trine_app`, with
- * `trine.user_key` set to the verified subject (transaction-local), so the policies
- * of drizzle/0001_rls.sql show this user's rows only.
+ * `trine.user_key` and `trine.app_id` set (transaction-local), so the policies of
+ * drizzle/0003_rls_app.sql show this user's rows of this app only.
  */
-export function withUser<T>(db: Db, userKey: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+export function withUser<T>(db: Db, owner: RowOwner, fn: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`set local role trine_app`);
-    await tx.execute(sql`select set_config('trine.user_key', ${userKey}, true)`);
+    await tx.execute(
+      sql`select set_config('trine.user_key', ${owner.userKey}, true), set_config('trine.app_id', ${owner.appId}, true)`,
+    );
     return fn(tx);
   });
 }

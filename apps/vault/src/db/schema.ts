@@ -27,6 +27,10 @@ export const apps = pgTable('apps', {
   /** Trusted identity providers: [{iss, aud, jwksUrl} | {iss, aud, jwks}]. */
   issuers: jsonb('issuers').$type<unknown[]>().notNull(),
   networks: jsonb('networks').$type<string[]>().notNull(),
+  /** Recovery realms of the app: [{id, url, publicKey}] (docs/realms.md "App configuration"). */
+  realms: jsonb('realms').$type<unknown[]>().notNull().default([]),
+  /** t of the realms' t-of-n; 0 when the app has no realms. */
+  realmThreshold: integer('realm_threshold').notNull().default(0),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -53,6 +57,26 @@ export const wallets = pgTable(
     authShareCt: text('auth_share_ct').notNull(),
     /** AES-256-GCM under the data key: the sealed recovery record JSON. */
     sealedCt: text('sealed_ct').notNull(),
+    /**
+     * Additional-data version of the at-rest ciphertexts (crypto/at-rest.ts): 1 = rows
+     * written before app_id was bound (user key + walletId only), 2 = app_id bound too.
+     * Rows move to 2 on their next write (re-share) or `admin keys rotate`.
+     */
+    atRestV: integer('at_rest_v').notNull().default(1),
+    /** base64url Ed25519 public key of the wallet's management key; null = legacy wallet. */
+    managementKey: text('management_key'),
+    /** `v` of the stored sealed recovery record (1 = answer only, 2 = realms). */
+    sealedV: integer('sealed_v').notNull().default(1),
+    /**
+     * The previous epoch, kept after a re-share until `POST …/wallet/commit` (invariant 8:
+     * a crash between the vault's swap and the device-share write leaves the old epoch's
+     * auth share + recovery record readable). All four null when nothing is kept.
+     */
+    prevEpoch: integer('prev_epoch'),
+    prevQuestion: text('prev_question'),
+    /** AES-256-GCM under the row's data key, like `authShareCt` / `sealedCt`. */
+    prevAuthShareCt: text('prev_auth_share_ct'),
+    prevSealedCt: text('prev_sealed_ct'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
@@ -74,6 +98,20 @@ export const auditEvents = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('audit_events_user').on(t.appId, t.userKey, t.id)],
+);
+
+/**
+ * Nonces of signed management requests already used (docs/realms.md "Signed management
+ * requests"): inserted insert-or-fail in the transaction of the change they authorise,
+ * swept after `expires_at` (by then the signed time is out of the accepted window anyway).
+ */
+export const usedNonces = pgTable(
+  'used_nonces',
+  {
+    nonce: text('nonce').primaryKey(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('used_nonces_expires').on(t.expiresAt)],
 );
 
 /** Fixed-window counters shared by every vault process (src/limits/rate-limit.ts). */

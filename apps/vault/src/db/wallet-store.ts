@@ -1,14 +1,29 @@
 /**
  * @module db/wallet-store — the wallet operations, each one transaction as the
- * RLS-restricted role for one verified user (db/open.ts `withUser`), with its audit
- * row written in the same transaction (so an audited read either happens and is
+ * RLS-restricted role for one verified user of one app (db/open.ts `withUser`), with its
+ * audit row written in the same transaction (so an audited read either happens and is
  * recorded, or neither). Share columns are encrypted at rest (crypto/at-rest.ts).
+ *
+ * Replacing, committing and deleting need the wallet's management-key signature
+ * (docs/realms.md): it is verified here, inside the transaction that holds the row lock,
+ * against the key stored with the row, and its nonce is recorded in the same transaction,
+ * so a refused request changes nothing and a replayed one finds its nonce taken.
  */
-import { and, desc, eq } from 'drizzle-orm';
-import { type Keyring, openColumn, type RowContext, sealRow } from '../crypto/at-rest.ts';
+import { verifyManagementRequest } from '@trine/core/management-key';
+import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
+import { type Keyring, openColumn, openRow, type RowContext, sealRow } from '../crypto/at-rest.ts';
+import type { ManagementAuth } from '../http/management.ts';
 import { ApiError } from '../http/problem.ts';
 import { type Db, type Tx, withUser } from './open.ts';
-import { auditEvents, wallets } from './schema.ts';
+import { auditEvents, usedNonces, wallets } from './schema.ts';
+
+/**
+ * How long a used nonce is kept. A signed time is accepted within ±300 s of the server
+ * clock (MANAGEMENT_MAX_SKEW_S), so a request is replayable for at most 600 s after it
+ * was first seen; 15 minutes leaves room for clock differences between processes and
+ * the database (whose clock sets the expiry).
+ */
+export const NONCE_TTL_SECONDS = 900;
 
 export interface Caller {
   appId: string;
@@ -28,6 +43,10 @@ export interface NewWallet {
   question: string;
   /** Canonical JSON text of the sealed recovery record. */
   sealed: string;
+  /** `v` of the sealed record (1 or 2). */
+  sealedV: number;
+  /** base64url Ed25519 public key (checked by http/management.ts parseManagementKey). */
+  managementKey: string;
 }
 
 export interface WalletMetadata {
@@ -38,6 +57,10 @@ export interface WalletMetadata {
   epoch: number;
   recoveryEpoch: number;
   question: string;
+  /** The registered management public key (base64url); null = a wallet from before it. */
+  managementKey: string | null;
+  /** The epoch still kept after a re-share until it is committed; null when none. */
+  previousEpoch: number | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -47,6 +70,7 @@ export type AuditAction =
   | 'auth_share.read'
   | 'recovery.read'
   | 'shares.reshare'
+  | 'shares.commit'
   | 'wallet.delete';
 
 type Row = typeof wallets.$inferSelect;
@@ -79,7 +103,63 @@ async function load(tx: Tx, who: Caller, forUpdate = false): Promise<Row> {
   return row;
 }
 
-const ctxOf = (row: Row): RowContext => ({ userKey: row.userKey, walletId: row.walletId });
+const ctxOf = (row: Row): RowContext => ({
+  appId: row.appId,
+  userKey: row.userKey,
+  walletId: row.walletId,
+});
+
+/**
+ * Verifies a management signature under `publicKey` for this wallet and records its
+ * nonce (insert-or-fail). Throws the 401 problem of docs/realms.md on any failure; the
+ * caller's transaction then rolls back, so nothing changes.
+ */
+async function checkSignature(
+  tx: Tx,
+  who: Caller,
+  walletId: string,
+  publicKey: string,
+  expectedEpoch: number | null,
+  auth: ManagementAuth,
+): Promise<void> {
+  const check = verifyManagementRequest(
+    new Uint8Array(Buffer.from(publicKey, 'base64url')),
+    {
+      method: auth.method,
+      path: auth.path,
+      appId: who.appId,
+      walletId,
+      expectedEpoch,
+      body: auth.body,
+    },
+    auth.headers,
+  );
+  if (!check.ok) {
+    const detail = {
+      management_signature_required:
+        'this request needs the Trine-Mgmt-Time, Trine-Mgmt-Nonce and Trine-Mgmt-Signature headers',
+      management_signature_invalid:
+        "the management signature does not verify under this wallet's management key",
+      management_signature_expired: 'Trine-Mgmt-Time is more than 300 s away from the server clock',
+    }[check.code];
+    throw new ApiError(check.code, detail);
+  }
+  // Sweep first (cheap: indexed, usually nothing), then claim the nonce. Under two
+  // concurrent uses of one nonce the second insert waits for the first transaction and
+  // then finds the key taken.
+  await tx.delete(usedNonces).where(sql`${usedNonces.expiresAt} < now()`);
+  const claimed = await tx
+    .insert(usedNonces)
+    .values({
+      nonce: check.nonce,
+      expiresAt: sql`now() + make_interval(secs => ${NONCE_TTL_SECONDS})`,
+    })
+    .onConflictDoNothing()
+    .returning({ nonce: usedNonces.nonce });
+  if (claimed.length !== 1) {
+    throw new ApiError('management_signature_replayed', 'this signed request was already used');
+  }
+}
 
 function metadataOf(row: Row): WalletMetadata {
   return {
@@ -90,6 +170,8 @@ function metadataOf(row: Row): WalletMetadata {
     epoch: row.epoch,
     recoveryEpoch: row.recoveryEpoch,
     question: row.question,
+    managementKey: row.managementKey,
+    previousEpoch: row.prevEpoch,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -98,10 +180,10 @@ function metadataOf(row: Row): WalletMetadata {
 export function createWalletStore(db: Db, keyring: Keyring) {
   return {
     async create(who: Caller, w: NewWallet): Promise<WalletMetadata> {
-      return withUser(db, who.userKey, async (tx) => {
+      return withUser(db, who, async (tx) => {
         const sealedCols = sealRow(
           keyring,
-          { userKey: who.userKey, walletId: w.walletId },
+          { appId: who.appId, userKey: who.userKey, walletId: w.walletId },
           { authShare: w.authShare, sealed: w.sealed },
         );
         const rows = await tx
@@ -117,6 +199,8 @@ export function createWalletStore(db: Db, keyring: Keyring) {
             epoch: w.epoch,
             recoveryEpoch: w.epoch,
             question: w.question,
+            managementKey: w.managementKey,
+            sealedV: w.sealedV,
             ...sealedCols,
           })
           .onConflictDoNothing()
@@ -130,26 +214,44 @@ export function createWalletStore(db: Db, keyring: Keyring) {
     },
 
     async metadata(who: Caller): Promise<WalletMetadata> {
-      return withUser(db, who.userKey, async (tx) => metadataOf(await load(tx, who)));
+      return withUser(db, who, async (tx) => metadataOf(await load(tx, who)));
     },
 
-    /** The auth share only (DESIGN.md §2.3: never together with the sealed record). */
-    async authShare(who: Caller): Promise<{ epoch: number; authShare: string }> {
-      return withUser(db, who.userKey, async (tx) => {
+    /**
+     * The auth share only (DESIGN.md §2.3: never together with the sealed record), of the
+     * current epoch or, while it is kept, of the previous one (`epoch`).
+     */
+    async authShare(who: Caller, epoch?: number): Promise<{ epoch: number; authShare: string }> {
+      return withUser(db, who, async (tx) => {
         const row = await load(tx, who);
-        const authShare = openColumn(keyring, ctxOf(row), row, 'auth_share');
-        await audit(tx, who, 'auth_share.read', row.walletId, row.epoch);
-        return { epoch: row.epoch, authShare };
+        const current = epoch === undefined || epoch === row.epoch;
+        if (!current && epoch !== row.prevEpoch) throw notKept(epoch, row);
+        const served = current ? row.epoch : (row.prevEpoch as number);
+        const authShare = openColumn(
+          keyring,
+          ctxOf(row),
+          row,
+          current ? 'auth_share' : 'prev_auth_share',
+        );
+        await audit(tx, who, 'auth_share.read', row.walletId, served);
+        return { epoch: served, authShare };
       });
     },
 
-    /** The sealed recovery record only. `epoch` is the record's own epoch. */
-    async recovery(who: Caller): Promise<{ epoch: number; question: string; sealed: string }> {
-      return withUser(db, who.userKey, async (tx) => {
+    /** The sealed recovery record only (current, or the kept previous epoch's). */
+    async recovery(
+      who: Caller,
+      epoch?: number,
+    ): Promise<{ epoch: number; question: string; sealed: string }> {
+      return withUser(db, who, async (tx) => {
         const row = await load(tx, who);
-        const sealed = openColumn(keyring, ctxOf(row), row, 'sealed');
-        await audit(tx, who, 'recovery.read', row.walletId, row.recoveryEpoch);
-        return { epoch: row.recoveryEpoch, question: row.question, sealed };
+        const current = epoch === undefined || epoch === row.recoveryEpoch;
+        if (!current && epoch !== row.prevEpoch) throw notKept(epoch, row);
+        const served = current ? row.recoveryEpoch : (row.prevEpoch as number);
+        const sealed = openColumn(keyring, ctxOf(row), row, current ? 'sealed' : 'prev_sealed');
+        const question = current ? row.question : (row.prevQuestion as string);
+        await audit(tx, who, 'recovery.read', row.walletId, served);
+        return { epoch: served, question, sealed };
       });
     },
 
@@ -157,7 +259,14 @@ export function createWalletStore(db: Db, keyring: Keyring) {
      * Re-share: compare-and-swap from `expectedEpoch` to `expectedEpoch + 1` in one
      * transaction. The row is locked (FOR UPDATE) and the UPDATE repeats the epoch
      * condition, so of N concurrent re-shares on one epoch exactly one wins; the rest
-     * get `stale_epoch` and change nothing.
+     * get `stale_epoch` and change nothing. The replaced epoch's auth share and record
+     * are kept (prev_*) until `commit`; an older kept epoch is dropped (one is enough:
+     * whoever re-shares again held the secret, so its device share is of the new epoch
+     * or of the kept one).
+     *
+     * Signature: under the stored management key. A legacy wallet (no key stored) may
+     * re-share without one only if `managementKey` registers a key (then, if signature
+     * headers are sent, they must verify under that new key).
      */
     async reshare(
       who: Caller,
@@ -168,11 +277,34 @@ export function createWalletStore(db: Db, keyring: Keyring) {
         keyId: string;
         authShare: string;
         /** Required: a re-share is a fresh split, so the recovery share is renewed too. */
-        recovery: { question: string; sealed: string };
+        recovery: { question: string; sealed: string; sealedV: number };
+        managementKey?: string | undefined;
       },
+      auth: ManagementAuth,
     ): Promise<WalletMetadata> {
-      return withUser(db, who.userKey, async (tx) => {
+      return withUser(db, who, async (tx) => {
         const row = await load(tx, who, true);
+        if (row.managementKey === null) {
+          if (r.managementKey === undefined) {
+            throw new ApiError(
+              'management_key_required',
+              'this wallet has no management key yet: the re-share must register one (managementKey)',
+            );
+          }
+          if (auth.headers.time || auth.headers.nonce || auth.headers.signature) {
+            await checkSignature(tx, who, row.walletId, r.managementKey, r.expectedEpoch, auth);
+          }
+        } else {
+          await checkSignature(tx, who, row.walletId, row.managementKey, r.expectedEpoch, auth);
+          if (r.managementKey !== undefined && r.managementKey !== row.managementKey) {
+            // The key is derived from the secret and the walletId: a re-share of the same
+            // wallet cannot have another one.
+            throw new ApiError(
+              'management_key_mismatch',
+              'managementKey differs from the registered one (it is fixed by the wallet secret)',
+            );
+          }
+        }
         if (row.epoch !== r.expectedEpoch) {
           throw new ApiError(
             'stale_epoch',
@@ -183,13 +315,22 @@ export function createWalletStore(db: Db, keyring: Keyring) {
           throw new ApiError('share_mismatch', 'the new shares belong to another wallet or key');
         }
         const ctx = ctxOf(row);
-        const cols = sealRow(keyring, ctx, { authShare: r.authShare, sealed: r.recovery.sealed });
+        const old = openRow(keyring, ctx, row);
+        const cols = sealRow(keyring, ctx, {
+          authShare: r.authShare,
+          sealed: r.recovery.sealed,
+          prev: { authShare: old.authShare, sealed: old.sealed },
+        });
         const updated = await tx
           .update(wallets)
           .set({
             epoch: r.epoch,
             recoveryEpoch: r.epoch,
             question: r.recovery.question,
+            sealedV: r.recovery.sealedV,
+            managementKey: row.managementKey ?? r.managementKey ?? null,
+            prevEpoch: row.epoch,
+            prevQuestion: row.question,
             ...cols,
             updatedAt: new Date(),
           })
@@ -202,20 +343,61 @@ export function createWalletStore(db: Db, keyring: Keyring) {
       });
     },
 
-    async remove(who: Caller): Promise<void> {
-      await withUser(db, who.userKey, async (tx) => {
-        const rows = await tx
-          .delete(wallets)
-          .where(mine(who))
-          .returning({ walletId: wallets.walletId, epoch: wallets.epoch });
-        const row = rows[0];
-        if (!row) throw new ApiError('not_found', 'this user has no wallet for this app');
+    /**
+     * Commit: the new epoch is in place everywhere (device share written, realms
+     * registered), so the kept previous epoch is dropped. Signed (expectedEpoch = the
+     * epoch committed); `epoch` must be the current one (else `stale_epoch`). Committing
+     * with nothing kept is a no-op that still needs the signature.
+     */
+    async commit(who: Caller, epoch: number, auth: ManagementAuth): Promise<WalletMetadata> {
+      return withUser(db, who, async (tx) => {
+        const row = await load(tx, who, true);
+        if (row.managementKey === null) {
+          throw new ApiError(
+            'management_key_required',
+            'this wallet has no management key: nothing to commit before a re-share registers one',
+          );
+        }
+        await checkSignature(tx, who, row.walletId, row.managementKey, epoch, auth);
+        if (row.epoch !== epoch) {
+          throw new ApiError('stale_epoch', `epoch ${epoch} is not the stored epoch ${row.epoch}`);
+        }
+        if (row.prevEpoch === null) return metadataOf(row);
+        const updated = await tx
+          .update(wallets)
+          .set({
+            prevEpoch: null,
+            prevQuestion: null,
+            prevAuthShareCt: null,
+            prevSealedCt: null,
+            updatedAt: new Date(),
+          })
+          .where(and(mine(who), eq(wallets.epoch, epoch)))
+          .returning();
+        const next = updated[0];
+        if (!next) throw new ApiError('stale_epoch', 'the wallet moved to another epoch');
+        await audit(tx, who, 'shares.commit', row.walletId, epoch);
+        return metadataOf(next);
+      });
+    },
+
+    /**
+     * Delete: signed (expectedEpoch "-"). A legacy wallet (no management key stored)
+     * is deleted with the JWT alone — the documented legacy exposure (README).
+     */
+    async remove(who: Caller, auth: ManagementAuth): Promise<void> {
+      await withUser(db, who, async (tx) => {
+        const row = await load(tx, who, true);
+        if (row.managementKey !== null) {
+          await checkSignature(tx, who, row.walletId, row.managementKey, null, auth);
+        }
+        await tx.delete(wallets).where(mine(who));
         await audit(tx, who, 'wallet.delete', row.walletId, row.epoch);
       });
     },
 
     async events(who: Caller, limit = 100) {
-      return withUser(db, who.userKey, async (tx) => {
+      return withUser(db, who, async (tx) => {
         const rows = await tx
           .select()
           .from(auditEvents)
@@ -236,3 +418,26 @@ export function createWalletStore(db: Db, keyring: Keyring) {
 }
 
 export type WalletStore = ReturnType<typeof createWalletStore>;
+
+function notKept(epoch: number | undefined, row: Row): ApiError {
+  return new ApiError(
+    'epoch_not_found',
+    row.prevEpoch === null
+      ? `epoch ${epoch} is not kept: only the current epoch ${row.epoch} is`
+      : `epoch ${epoch} is not kept: the current epoch is ${row.epoch}, the kept one ${row.prevEpoch}`,
+  );
+}
+
+/**
+ * How many wallets are still on the old scheme (docs/realms.md "Migration"): no
+ * management key registered, or a v1 sealed recovery record (answer only, no realms).
+ * Both move on the wallet's next re-share. Counts every app's rows, so it must run as
+ * the table owner (an operator command such as `admin stats`), never on a request path.
+ */
+export async function legacyWalletCount(db: Db): Promise<number> {
+  const rows = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(wallets)
+    .where(or(isNull(wallets.managementKey), eq(wallets.sealedV, 1)));
+  return Number(rows[0]?.n ?? 0);
+}

@@ -236,7 +236,9 @@ function cors(origins: readonly string[]) {
         headers: {
           'access-control-allow-origin': origin,
           'access-control-allow-methods': 'GET, POST, PUT, DELETE',
-          'access-control-allow-headers': 'authorization, content-type',
+          // + the management-signature headers of docs/realms.md (PUT shares, DELETE, commit)
+          'access-control-allow-headers':
+            'authorization, content-type, trine-mgmt-time, trine-mgmt-nonce, trine-mgmt-signature',
           'access-control-max-age': '600',
           vary: 'origin',
         },

@@ -40,6 +40,8 @@ export interface Vars {
   requestId: string;
   ip: string;
   proto: 'http' | 'https';
+  /** The exact request body bytes, on routes that verify a management signature. */
+  rawBody?: Uint8Array;
 }
 
 export type Env = { Variables: Vars };

@@ -24,6 +24,14 @@ export const PROBLEM_CODES = {
   internal: { status: 500, title: 'Internal server error' },
   unavailable: { status: 503, title: 'Service unavailable' },
   recovery_required: { status: 422, title: 'A re-share must renew the recovery share' },
+  management_key_required: { status: 422, title: 'A management key must be registered' },
+  invalid_management_key: { status: 422, title: 'Invalid management key' },
+  management_key_mismatch: { status: 422, title: 'The management key cannot change' },
+  management_signature_required: { status: 401, title: 'Management signature required' },
+  management_signature_invalid: { status: 401, title: 'Management signature invalid' },
+  management_signature_expired: { status: 401, title: 'Management signature expired' },
+  management_signature_replayed: { status: 401, title: 'Management signature replayed' },
+  epoch_not_found: { status: 404, title: 'Epoch not kept' },
 } as const;
 
 export type ProblemCode = keyof typeof PROBLEM_CODES;

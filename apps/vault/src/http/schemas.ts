@@ -32,7 +32,7 @@ export const EnvelopeSchema = ShareHeaderSchema.extend({
     description: 'Auth-share envelope (role 2) as produced by @trine/core/envelope.',
   });
 
-export const SealedSchema = z
+export const SealedV1Schema = z
   .object({
     v: z.number(),
     alg: z.string().max(16),
@@ -50,9 +50,41 @@ export const SealedSchema = z
     ciphertext: b64url(256),
   })
   .strict()
-  .openapi('SealedRecord', {
-    description: 'Sealed recovery record (header.role 3) as produced by @trine/core/seal.',
+  .openapi('SealedRecordV1', {
+    description:
+      'Sealed recovery record v1 (header.role 3, answer only) as produced by @trine/core/seal.',
   });
+
+export const SealedV2Schema = z
+  .object({
+    v: z.literal(2),
+    alg: z.string().max(16),
+    kdf: SealedV1Schema.shape.kdf,
+    header: ShareHeaderSchema,
+    realms: z
+      .object({
+        scheme: z.string().max(32),
+        threshold: z.number().int(),
+        ids: z.array(z.string().max(128)).max(7),
+        epoch: z.number().int(),
+      })
+      .strict(),
+    nonce: b64url(32),
+    ciphertext: b64url(256),
+  })
+  .strict()
+  .openapi('SealedRecordV2', {
+    description:
+      "Sealed recovery record v2 (docs/realms.md): sealed under the answer and the realms' unlock key.",
+  });
+
+/** v1 or v2; http/shares.ts then checks either strictly. */
+export const SealedSchema = z.union([SealedV1Schema, SealedV2Schema]).openapi('SealedRecord');
+
+/** base64url Ed25519 public key; http/management.ts checks it (422 invalid_management_key). */
+const ManagementKeySchema = z.string().max(64).openapi({
+  description: "base64url of the wallet's 32-byte Ed25519 management public key (docs/realms.md)",
+});
 
 const uuid = z
   .string()
@@ -79,6 +111,8 @@ export const CreateWalletSchema = z
     epoch: z.literal(1),
     authShare: EnvelopeSchema,
     recovery: RecoverySchema,
+    /** Required (422 management_key_required); optional here so that is the answer. */
+    managementKey: ManagementKeySchema.optional(),
   })
   .strict()
   .openapi('CreateWallet');
@@ -89,9 +123,37 @@ export const ReshareSchema = z
     epoch: z.number().int().min(2).max(2_147_483_647),
     authShare: EnvelopeSchema,
     recovery: RecoverySchema.optional(),
+    /**
+     * Registers the key on a legacy wallet's first re-share; on any other it must equal
+     * the registered key (422 management_key_mismatch).
+     */
+    managementKey: ManagementKeySchema.optional(),
   })
   .strict()
   .openapi('Reshare');
+
+export const CommitSchema = z
+  .object({ epoch: z.number().int().min(1).max(2_147_483_647) })
+  .strict()
+  .openapi('Commit');
+
+/** Optional body of `POST …/wallet/recovery`: which epoch's record (default: current). */
+export const RecoveryRequestSchema = z
+  .object({ epoch: z.number().int().min(1).max(2_147_483_647).optional() })
+  .strict()
+  .openapi('RecoveryRequest');
+
+export const EpochQuery = z.object({
+  epoch: z
+    .string()
+    .regex(/^[1-9][0-9]{0,9}$/, 'a positive decimal epoch')
+    .optional()
+    .openapi({ param: { name: 'epoch', in: 'query' }, example: '2' }),
+});
+
+export const RealmSchema = z
+  .object({ id: z.string(), url: z.string(), publicKey: z.string() })
+  .openapi('Realm');
 
 export const WalletMetadataSchema = z
   .object({
@@ -105,6 +167,13 @@ export const WalletMetadataSchema = z
         'epoch of the stored sealed recovery record, stored on its own; always equals epoch (a re-share must renew the recovery share), so a mismatch would reveal a mixed record',
     }),
     question: z.string(),
+    managementKey: z.string().nullable().openapi({
+      description: 'the registered management public key (base64url); null for a legacy wallet',
+    }),
+    previousEpoch: z.number().nullable().openapi({
+      description:
+        'the epoch kept after a re-share until POST …/wallet/commit (its auth share and record stay readable); null when none',
+    }),
     createdAt: z.string(),
     updatedAt: z.string(),
   })

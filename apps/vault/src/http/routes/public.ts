@@ -5,7 +5,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Env, Services } from '../context.ts';
 import { ApiError } from '../problem.ts';
-import { AppIdParam, ProblemSchema } from '../schemas.ts';
+import { AppIdParam, ProblemSchema, RealmSchema } from '../schemas.ts';
 
 const appConfig = createRoute({
   method: 'get',
@@ -21,6 +21,11 @@ const appConfig = createRoute({
             name: z.string(),
             allowedOrigins: z.array(z.string()),
             networks: z.array(z.string()),
+            realms: z.array(RealmSchema).openapi({
+              description:
+                "the app's recovery realms in config order; the wallet pins each publicKey",
+            }),
+            realmThreshold: z.number().openapi({ description: 't of t-of-n; 0 without realms' }),
           }),
         },
       },
@@ -68,7 +73,14 @@ export function registerPublicRoutes(api: OpenAPIHono<Env>, s: Services): void {
     c.header('access-control-allow-origin', '*');
     c.header('cache-control', 'public, max-age=60');
     return c.json(
-      { id: app.id, name: app.name, allowedOrigins: app.allowedOrigins, networks: app.networks },
+      {
+        id: app.id,
+        name: app.name,
+        allowedOrigins: app.allowedOrigins,
+        networks: app.networks,
+        realms: app.realms,
+        realmThreshold: app.realmThreshold,
+      },
       200,
     );
   });

@@ -11,14 +11,18 @@ import type { Caller } from '../../db/wallet-store.ts';
 import { bearerToken } from '../../identity/verify.ts';
 import { hit } from '../../limits/rate-limit.ts';
 import type { Env, Services } from '../context.ts';
+import { keepRawBody, managementAuth, parseManagementKey } from '../management.ts';
 import { ApiError } from '../problem.ts';
 import {
   AppIdParam,
+  CommitSchema,
   CreateWalletSchema,
   EnvelopeSchema,
+  EpochQuery,
   EventSchema,
   ProblemSchema,
   QuestionSchema,
+  RecoveryRequestSchema,
   ReshareSchema,
   SealedSchema,
   WalletMetadataSchema,
@@ -57,9 +61,29 @@ const createWallet = createRoute({
     ...errors,
     409: problem('wallet_exists'),
     413: problem('body_too_large'),
-    422: problem('invalid_share / invalid_sealed / share_mismatch / network_not_allowed'),
+    422: problem(
+      'invalid_share / invalid_sealed / share_mismatch / network_not_allowed / management_key_required / invalid_management_key',
+    ),
   },
 });
+
+/** The signature headers of docs/realms.md, for the OpenAPI document. */
+const signedHeaders = z.object({
+  'trine-mgmt-time': z.string().optional().openapi({ description: 'unix seconds' }),
+  'trine-mgmt-nonce': z
+    .string()
+    .optional()
+    .openapi({ description: 'base64url of 16 random bytes, never reused' }),
+  'trine-mgmt-signature': z.string().optional().openapi({
+    description:
+      'base64url Ed25519 signature by the management key over the docs/realms.md message',
+  }),
+});
+const signatureProblems = {
+  401: problem(
+    'unauthorized / management_signature_required / management_signature_invalid / management_signature_expired / management_signature_replayed',
+  ),
+};
 
 const getWallet = createRoute({
   method: 'get',
@@ -73,13 +97,16 @@ const getAuthShare = createRoute({
   method: 'get',
   path: `${base}/auth-share`,
   security,
-  request: { params: AppIdParam },
+  description:
+    'The auth share of the current epoch, or with ?epoch=N of the previous epoch while it is kept (until commit).',
+  request: { params: AppIdParam, query: EpochQuery },
   responses: {
     200: json(
       z.object({ epoch: z.number(), authShare: EnvelopeSchema }),
       'the auth share (audited)',
     ),
     ...errors,
+    404: problem('app_not_found / not_found / epoch_not_found'),
   },
 });
 
@@ -88,7 +115,7 @@ const postRecovery = createRoute({
   path: `${base}/recovery`,
   security,
   description:
-    'The sealed recovery record (audited, strict per-wallet and per-IP limits). POST so it is never cached; any body is ignored.',
+    "The sealed recovery record (audited, strict per-wallet and per-IP limits). POST so it is never cached. Optional JSON body {epoch}: the previous epoch's record while it is kept; no body (or {}) = the current record.",
   request: { params: AppIdParam },
   responses: {
     200: json(
@@ -96,6 +123,7 @@ const postRecovery = createRoute({
       'the sealed recovery record',
     ),
     ...errors,
+    404: problem('app_not_found / not_found / epoch_not_found'),
   },
 });
 
@@ -104,17 +132,41 @@ const putShares = createRoute({
   path: `${base}/shares`,
   security,
   description:
-    'Re-share: compare-and-swap from expectedEpoch to epoch = expectedEpoch + 1, atomic. `recovery` is required in practice (422 recovery_required without it): a new 2-of-3 split renews all three shares, and an old-epoch recovery share could never be combined with the new auth share (DESIGN §2 invariant 8).',
+    'Re-share: compare-and-swap from expectedEpoch to epoch = expectedEpoch + 1, atomic; signed by the management key (expectedEpoch in the signed message). The replaced epoch stays readable until POST …/wallet/commit. `recovery` is required in practice (422 recovery_required without it): a new 2-of-3 split renews all three shares, and an old-epoch recovery share could never be combined with the new auth share (DESIGN §2 invariant 8). A legacy wallet (no management key) may re-share once unsigned when the body registers `managementKey`.',
   request: {
     params: AppIdParam,
+    headers: signedHeaders,
     body: { content: { 'application/json': { schema: ReshareSchema } }, required: true },
   },
   responses: {
     200: json(WalletMetadataSchema, 'the new metadata'),
     ...errors,
+    ...signatureProblems,
     409: problem('stale_epoch'),
     413: problem('body_too_large'),
-    422: problem('invalid_share / invalid_sealed / share_mismatch / bad_epoch / recovery_required'),
+    422: problem(
+      'invalid_share / invalid_sealed / share_mismatch / bad_epoch / recovery_required / management_key_required / invalid_management_key / management_key_mismatch',
+    ),
+  },
+});
+
+const commitEpoch = createRoute({
+  method: 'post',
+  path: `${base}/commit`,
+  security,
+  description:
+    'The new epoch is in place everywhere: drop the kept previous epoch. Signed (expectedEpoch = epoch). Nothing kept: a no-op.',
+  request: {
+    params: AppIdParam,
+    headers: signedHeaders,
+    body: { content: { 'application/json': { schema: CommitSchema } }, required: true },
+  },
+  responses: {
+    200: json(WalletMetadataSchema, 'the metadata (previousEpoch null)'),
+    ...errors,
+    ...signatureProblems,
+    409: problem('stale_epoch'),
+    422: problem('management_key_required'),
   },
 });
 
@@ -122,8 +174,10 @@ const deleteWallet = createRoute({
   method: 'delete',
   path: base,
   security,
-  request: { params: AppIdParam },
-  responses: { 204: { description: 'deleted (audited)' }, ...errors },
+  description:
+    'Signed by the management key (expectedEpoch "-" in the signed message). A legacy wallet (no management key) is deleted with the JWT alone.',
+  request: { params: AppIdParam, headers: signedHeaders },
+  responses: { 204: { description: 'deleted (audited)' }, ...errors, ...signatureProblems },
 });
 
 const getEvents = createRoute({
@@ -136,6 +190,28 @@ const getEvents = createRoute({
     ...errors,
   },
 });
+
+/**
+ * The epoch asked for in `POST …/wallet/recovery`'s optional body. Older wallets post
+ * no body, or `{}`, sometimes with a JSON content type and nothing in it: all of them
+ * mean the current record. Not declared as a validated body on the route for that reason
+ * (the validator refuses an empty JSON body); the schema is registered for the document.
+ */
+async function recoveryEpoch(c: Context<Env>): Promise<number | undefined> {
+  const text = await c.req.text();
+  if (text.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ApiError('invalid_body', 'the body is not valid JSON');
+  }
+  const parsed = RecoveryRequestSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new ApiError('invalid_body', 'the body must be {} or {"epoch": <positive integer>}');
+  }
+  return parsed.data.epoch;
+}
 
 /** Resolves the app, checks the origin, verifies the JWT and counts the user's request. */
 async function authenticate(
@@ -162,6 +238,12 @@ async function authenticate(
 }
 
 export function registerWalletRoutes(api: OpenAPIHono<Env>, s: Services): void {
+  // The signed routes keep the exact body bytes before the JSON validator parses them.
+  api.on('PUT', '/v1/apps/:appId/wallet/shares', keepRawBody());
+  api.on('POST', '/v1/apps/:appId/wallet/commit', keepRawBody());
+  api.on('DELETE', '/v1/apps/:appId/wallet', keepRawBody());
+  api.openAPIRegistry.register('RecoveryRequest', RecoveryRequestSchema);
+
   api.openapi(createWallet, async (c) => {
     const { app, who } = await authenticate(s, c, c.req.valid('param').appId);
     const body = c.req.valid('json');
@@ -182,6 +264,13 @@ export function registerWalletRoutes(api: OpenAPIHono<Env>, s: Services): void {
         `addresses must be ${body.network} base and reward addresses`,
       );
     }
+    if (body.managementKey === undefined) {
+      throw new ApiError(
+        'management_key_required',
+        "managementKey (the wallet's Ed25519 management public key) is required",
+      );
+    }
+    const managementKey = parseManagementKey(body.managementKey);
     const shares = checkShares({
       walletId: body.walletId,
       keyId: body.keyId,
@@ -198,6 +287,8 @@ export function registerWalletRoutes(api: OpenAPIHono<Env>, s: Services): void {
       authShare: shares.authShare,
       question: body.recovery.question,
       sealed: shares.sealed!,
+      sealedV: shares.sealedV!,
+      managementKey,
     });
     return c.json(meta, 201);
   });
@@ -209,13 +300,16 @@ export function registerWalletRoutes(api: OpenAPIHono<Env>, s: Services): void {
 
   api.openapi(getAuthShare, async (c) => {
     const { who } = await authenticate(s, c, c.req.valid('param').appId);
-    const r = await s.wallets.authShare(who);
+    const q = c.req.valid('query').epoch;
+    const r = await s.wallets.authShare(who, q === undefined ? undefined : Number(q));
     c.header('cache-control', 'no-store');
     return c.json({ epoch: r.epoch, authShare: JSON.parse(r.authShare) }, 200);
   });
 
   api.openapi(postRecovery, async (c) => {
     const appId = c.req.valid('param').appId;
+    // The optional body is checked first, like every body (before the token and limits).
+    const epoch = await recoveryEpoch(c);
     const app = await s.registry.get(appId);
     if (!app) throw new ApiError('app_not_found', 'no such app');
     // The per-IP recovery limit counts before the token is checked, so token guessing
@@ -223,7 +317,7 @@ export function registerWalletRoutes(api: OpenAPIHono<Env>, s: Services): void {
     await hit(s.database.db, `recovery-ip|${c.get('ip')}`, s.limits.recoveryIp);
     const { who } = await authenticate(s, c, appId);
     await hit(s.database.db, `recovery-user|${who.appId}|${who.userKey}`, s.limits.recoveryUser);
-    const r = await s.wallets.recovery(who);
+    const r = await s.wallets.recovery(who, epoch);
     c.header('cache-control', 'no-store');
     return c.json({ epoch: r.epoch, question: r.question, sealed: JSON.parse(r.sealed) }, 200);
   });
@@ -248,20 +342,37 @@ export function registerWalletRoutes(api: OpenAPIHono<Env>, s: Services): void {
       authShare: body.authShare,
       sealed: body.recovery.sealed,
     });
-    const meta = await s.wallets.reshare(who, {
-      expectedEpoch: body.expectedEpoch,
-      epoch: body.epoch,
-      walletId: shares.walletId,
-      keyId: shares.keyId,
-      authShare: shares.authShare,
-      recovery: { question: body.recovery.question, sealed: shares.sealed! },
-    });
+    const managementKey =
+      body.managementKey === undefined ? undefined : parseManagementKey(body.managementKey);
+    const meta = await s.wallets.reshare(
+      who,
+      {
+        expectedEpoch: body.expectedEpoch,
+        epoch: body.epoch,
+        walletId: shares.walletId,
+        keyId: shares.keyId,
+        authShare: shares.authShare,
+        recovery: {
+          question: body.recovery.question,
+          sealed: shares.sealed!,
+          sealedV: shares.sealedV!,
+        },
+        managementKey,
+      },
+      managementAuth(c),
+    );
     return c.json(meta, 200);
+  });
+
+  api.openapi(commitEpoch, async (c) => {
+    const { who } = await authenticate(s, c, c.req.valid('param').appId);
+    const body = c.req.valid('json');
+    return c.json(await s.wallets.commit(who, body.epoch, managementAuth(c)), 200);
   });
 
   api.openapi(deleteWallet, async (c) => {
     const { who } = await authenticate(s, c, c.req.valid('param').appId);
-    await s.wallets.remove(who);
+    await s.wallets.remove(who, managementAuth(c));
     return c.body(null, 204);
   });
 
