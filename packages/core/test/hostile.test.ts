@@ -14,6 +14,7 @@ import * as kdf from '../src/kdf.ts';
 import * as mnemonic from '../src/mnemonic.ts';
 import * as realmCrypto from '../src/realm-crypto.ts';
 import * as seal from '../src/seal.ts';
+import * as sealV2 from '../src/seal-v2.ts';
 import * as sealedRecord from '../src/sealed-record.ts';
 import * as shamir from '../src/shamir.ts';
 import * as wipe from '../src/wipe.ts';
@@ -111,7 +112,7 @@ const V2IN = {
   kdf: { name: 'argon2id' as const, ...kdf.KDF_FLOOR, salt: bytes.toBase64Url(SALT) },
   realms: { threshold: 1, ids: ['r1'], epoch: 1 },
 };
-const sealedV2 = seal.sealShareV2(shares.recovery, V2IN);
+const sealedV2 = sealV2.sealShareV2(shares.recovery, V2IN);
 const REALM_PK = (await import('@noble/curves/ed25519.js')).ristretto255_oprf
   .poprf(new Uint8Array(0))
   .generateKeyPair().publicKey;
@@ -147,8 +148,8 @@ const VALID: Record<string, unknown[]> = {
   'mnemonic.mnemonicToEntropy': [`${'abandon '.repeat(11)}about`],
   'seal.sealShare': [shares.device, 'pw', FAST],
   'seal.openShare': [sealed, 'pw', {}],
-  'seal.sealShareV2': [shares.recovery, V2IN],
-  'seal.openShareV2': [sealedV2, H, U],
+  'sealV2.sealShareV2': [shares.recovery, V2IN],
+  'sealV2.openShareV2': [sealedV2, H, U],
   'realmCrypto.checkRealmId': ['r1', 'realm id'],
   'realmCrypto.checkThreshold': [1, 1],
   'realmCrypto.checkRealmPublicKey': [REALM_PK],
@@ -181,6 +182,7 @@ const MODULES = {
   mnemonic,
   realmCrypto,
   seal,
+  sealV2,
   sealedRecord,
   shamir,
   wipe,

@@ -21,7 +21,8 @@ import {
   unlockKeyCandidates,
   unlockTag,
 } from '../src/realm-crypto.ts';
-import { openShare, openShareV2, sealShare, sealShareV2 } from '../src/seal.ts';
+import { openShare, SEAL_OPEN_FAILED_MESSAGE, sealShare } from '../src/seal.ts';
+import { openShareV2, sealShareV2, SEAL_OPEN_FAILED_MESSAGE as V2_MSG } from '../src/seal-v2.ts';
 import {
   encodeSealedRecord,
   parseSealedRecord,
@@ -337,6 +338,10 @@ describe('sealed record v2', () => {
       change(copy);
       await expectCode(() => openShareV2(copy, h, U), 'SEAL_OPEN_FAILED');
     }
+  });
+
+  it('both seal modules say the same thing on a failed open', () => {
+    expect(V2_MSG).toBe(SEAL_OPEN_FAILED_MESSAGE);
   });
 
   it('v1 records still parse and open with the answer alone (migration)', async () => {
