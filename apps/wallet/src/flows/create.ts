@@ -1,16 +1,27 @@
 /**
  * @module flows/create — create a wallet: password + security question → fresh entropy
- * → addresses → three shares of epoch 1 → device share sealed under the password,
- * recovery share under the answer (two workers in parallel) → vault (auth share, sealed
- * recovery) → this device (sealed device share). The vault is written first: if saving
- * on the device then fails, the auth and recovery shares still recover the wallet.
+ * → addresses → three shares of epoch 1 → device share sealed under the password (KDF
+ * worker) and, in parallel, the recovery share: h = Argon2id(answer) (worker), evaluated
+ * at every recovery realm, registered there (epoch 1, with the management public key),
+ * sealed v2 under h ‖ U (docs/realms.md "Create") → vault (auth share, sealed recovery,
+ * management key) → this device (sealed device share). The realms are written before the
+ * vault, the vault before the device: if saving on the device then fails, the auth and
+ * recovery shares still recover the wallet.
  */
+import { toBase64Url } from '@trine/core/bytes';
 import { generateEntropy } from '@trine/core/entropy';
 import { splitSecret } from '@trine/core/shamir';
 import { wipe } from '@trine/core/wipe';
 import type { WalletInfo } from '@trine/protocol/methods';
 import { loadCardano } from '../cardano.ts';
-import { type Ctx, cancelled, interact, walletInfo } from '../context.ts';
+import {
+  type Ctx,
+  cancelled,
+  interact,
+  managementOf,
+  sealRecovery,
+  walletInfo,
+} from '../context.ts';
 import { requestPersistence } from '../device-store.ts';
 import { userMessage } from '../errors.ts';
 import { h } from '../ui/dom.ts';
@@ -104,17 +115,28 @@ export async function createWallet(
   const walletId = crypto.randomUUID();
   let shares: Awaited<ReturnType<typeof splitSecret>>;
   let info: ReturnType<typeof cardano.deriveWallet>;
+  let management: ReturnType<typeof managementOf>;
   try {
     info = cardano.deriveWallet(entropy, ctx.network);
     shares = await splitSecret(entropy, { walletId, keyId: info.keyId, epoch: 1 });
+    management = managementOf(entropy, walletId);
   } finally {
     wipe(entropy);
   }
-  screen?.progress('Locking your key shares with your password and answer (this takes a moment)…');
-  const [device, recovery] = await Promise.all([
-    ctx.kdf.seal(shares.device, password),
-    ctx.kdf.seal(shares.recovery, answer),
-  ]);
+  let device: Awaited<ReturnType<typeof ctx.kdf.seal>>;
+  let recovery: Awaited<ReturnType<typeof sealRecovery>>;
+  try {
+    screen?.progress(
+      'Locking your key shares with your password and answer, and registering with the recovery services (this takes a moment)…',
+    );
+    // First registration at every realm: unsigned (none exists yet; docs/realms.md).
+    [device, recovery] = await Promise.all([
+      ctx.kdf.seal(shares.device, password),
+      sealRecovery(ctx, shares.recovery, answer, 1, management, false),
+    ]);
+  } finally {
+    wipe(management.key.secretKey);
+  }
   screen?.progress('Saving to the wallet service…');
   const addresses = { base: info.baseAddress, reward: info.rewardAddress };
   await ctx.vault.createWallet({
@@ -125,6 +147,7 @@ export async function createWallet(
     epoch: 1,
     authShare: shares.auth,
     recovery: { question, sealed: recovery },
+    managementKey: toBase64Url(management.key.publicKey),
   });
   screen?.progress('Saving on this device…');
   const record = {
