@@ -171,7 +171,7 @@ export async function registerAtRealms(
     unlockKey = reg.unlockKey;
     await atRealms(setup.realms, n, async (realm, i) => {
       const info = held.get(realm.id);
-      const latest = info && info.epochs.length ? Math.max(...info.epochs) : null;
+      const latest = info?.epochs.length ? Math.max(...info.epochs) : null;
       if (latest !== null && !signer) {
         throw new RealmError(
           realm.id,

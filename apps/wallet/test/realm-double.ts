@@ -152,11 +152,22 @@ export function createRealmDouble(id: string, opts: { guessLimit?: number } = {}
       });
     }
     if (m[2] === 'registration' && method === 'PUT') {
-      const { walletId, epoch, maskedShare, unlockTag, managementKey } = body as Record<
-        string,
-        string & number
-      >;
-      if (typeof walletId !== 'string' || !Number.isSafeInteger(epoch) || epoch < 1) {
+      const { walletId, epoch, maskedShare, unlockTag, managementKey } = body as {
+        walletId?: unknown;
+        epoch?: unknown;
+        maskedShare?: unknown;
+        unlockTag?: unknown;
+        managementKey?: unknown;
+      };
+      if (
+        typeof walletId !== 'string' ||
+        typeof epoch !== 'number' ||
+        !Number.isSafeInteger(epoch) ||
+        epoch < 1 ||
+        typeof maskedShare !== 'string' ||
+        typeof unlockTag !== 'string' ||
+        typeof managementKey !== 'string'
+      ) {
         return problem(400, 'invalid_body');
       }
       if (reg) {

@@ -82,12 +82,13 @@ function deps(w: World, crash?: Crash): ReshareDeps {
         throw new VaultError(401, 'management_signature_required', 'no key');
       }
       const prev = { epoch: w.vault.epoch, auth: w.vault.auth, recovery: w.vault.recovery };
+      const managementKey = w.vault.managementKey ?? body.managementKey;
       w.vault = {
         epoch: body.epoch,
         auth: body.authShare,
         recovery: body.recovery!.sealed,
         prev,
-        managementKey: w.vault.managementKey ?? body.managementKey,
+        ...(managementKey ? { managementKey } : {}),
       };
       if (crash?.at === 'put' && crash.after) throw new Error('crash after the commit');
     },

@@ -157,9 +157,9 @@ describe('vault client', () => {
       body: new TextEncoder().encode(c.body ?? ''),
     };
     const headers = {
-      time: c.headers['trine-mgmt-time'],
-      nonce: c.headers['trine-mgmt-nonce'],
-      signature: c.headers['trine-mgmt-signature'],
+      time: c.headers['trine-mgmt-time'] ?? null,
+      nonce: c.headers['trine-mgmt-nonce'] ?? null,
+      signature: c.headers['trine-mgmt-signature'] ?? null,
     };
     expect(verifyManagementRequest(mk.publicKey, req, headers).ok).toBe(true);
     // Any other body, epoch or key does not verify (what the vault refuses).
@@ -205,9 +205,9 @@ describe('vault client', () => {
         body: new Uint8Array(0),
       },
       {
-        time: del.headers['trine-mgmt-time'],
-        nonce: del.headers['trine-mgmt-nonce'],
-        signature: del.headers['trine-mgmt-signature'],
+        time: del.headers['trine-mgmt-time'] ?? null,
+        nonce: del.headers['trine-mgmt-nonce'] ?? null,
+        signature: del.headers['trine-mgmt-signature'] ?? null,
       },
     );
     expect(check.ok).toBe(true);
