@@ -94,6 +94,9 @@ export function userMessage(e: unknown, secret: SecretKind = 'password'): string
     return `Not enough recovery services answered (${e.needed} are needed). Nothing was changed; please try again later.`;
   }
   if (e instanceof RealmError) {
+    if (e.code === 'realms_missing') {
+      return 'This app no longer lists its recovery services, so your wallet was not changed (its recovery would have become weaker). Contact the app.';
+    }
     if (e.code === 'registration_locked') {
       return 'Recovery with your answer is locked at a recovery service after too many wrong answers.';
     }

@@ -11,6 +11,7 @@ import { toBase64Url } from '@trine/core/bytes';
 import { wipe } from '@trine/core/wipe';
 import { loadCardano } from '../cardano.ts';
 import { type Ctx, managementOf, realmSetup, sealRecovery, type WalletState } from '../context.ts';
+import { RealmError } from '../realm-client.ts';
 import { commitRealms } from '../realms.ts';
 import { reshare } from '../reshare.ts';
 import type { Screen } from '../ui/screen.ts';
@@ -44,6 +45,16 @@ export async function reshareWith(
   const management = managementOf(entropy, meta.walletId);
   try {
     const setup = await realmSetup(ctx, meta.walletId);
+    if (!setup && !legacy) {
+      // The record is v2 but the app config lists no realms now: never downgrade to an
+      // answer-only (offline-guessable) v1 record.
+      throw new RealmError(
+        '-',
+        0,
+        'realms_missing',
+        'the app lists no recovery services; the recovery record is not weakened',
+      );
+    }
     const epoch = await reshare(
       {
         sealDevice: (env, password) => ctx.kdf.seal(env, password),
