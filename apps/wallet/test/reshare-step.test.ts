@@ -109,3 +109,71 @@ describe('reshareWith', () => {
     expect(calls.put?.[0].recovery?.sealed.v).toBe(1);
   });
 });
+
+describe('createWallet with realms: every step, and a crash at each', () => {
+  async function run(crash?: 'realm' | 'vault' | 'store') {
+    const { createWallet } = await import('../src/flows/create.ts');
+    const w = realmWorld(3, 2, 10);
+    const made: { body?: Record<string, unknown>; stored?: unknown } = {};
+    Object.assign(w.ctx, {
+      network: 'preprod',
+      session: new UnlockSession(),
+      store: {
+        put: async (r: unknown) => {
+          if (crash === 'store') throw new Error('crash at the device write');
+          made.stored = r;
+        },
+      },
+      vault: {
+        ...w.ctx.vault,
+        createWallet: async (body: Record<string, unknown>) => {
+          if (crash === 'vault') throw new Error('crash at the vault POST');
+          made.body = body;
+        },
+      },
+    });
+    if (crash === 'realm') w.doubles[1]!.down = true;
+    const result = await createWallet(w.ctx, 'a good password 12', 'Pet?', 'Rex').catch((e) => e);
+    return { w, made, result };
+  }
+
+  it('registers at every realm, then the vault (v2 + managementKey), commits epoch 1, then the device', async () => {
+    const { w, made, result } = await run();
+    expect(result.walletId).toBeDefined();
+    const sealed = (made.body?.recovery as { sealed: { v: number } }).sealed;
+    expect(sealed.v).toBe(2);
+    expect(typeof made.body?.managementKey).toBe('string');
+    for (const d of w.doubles) {
+      expect(d.log).toEqual([
+        'POST /v1/apps/dev/evaluate',
+        'PUT /v1/apps/dev/registration',
+        'POST /v1/apps/dev/registration/commit',
+      ]);
+    }
+    expect(made.stored).toBeDefined();
+    // Recovery works from what the vault got (auth share + v2 record through the realms).
+    w.vaultRecovery = { epoch: 1, question: 'Pet?', sealed: sealed as never };
+    const { openRecoveryShare } = await import('../src/flows/recover.ts');
+    const r = await openRecoveryShare(w.ctx, result.walletId, 'Rex');
+    expect(r.share.role).toBe(3);
+  });
+
+  it('a realm down: nothing reaches the vault or the device', async () => {
+    const { made, result } = await run('realm');
+    expect(result).toBeInstanceOf(Error);
+    expect(made).toEqual({});
+  });
+
+  it('a crash at the vault POST: no wallet, the realms hold only uncommitted epoch 1', async () => {
+    const { w, made, result } = await run('vault');
+    expect(result).toBeInstanceOf(Error);
+    expect(made).toEqual({});
+    for (const d of w.doubles) expect(d.log.some((l) => l.includes('commit'))).toBe(false);
+  });
+
+  it('a crash at the device write: the vault holds auth + v2 recovery (still two shares)', async () => {
+    const { made, result } = await run('store');
+    expect(result).toBeInstanceOf(Error);
+    expect((made.body?.recovery as { sealed: { v: number } }).sealed.v).toBe(2);
+  });
+});

@@ -4,9 +4,9 @@
  * worker) and, in parallel, the recovery share: h = Argon2id(answer) (worker), evaluated
  * at every recovery realm, registered there (epoch 1, with the management public key),
  * sealed v2 under h ‖ U (docs/realms.md "Create") → vault (auth share, sealed recovery,
- * management key) → this device (sealed device share). The realms are written before the
- * vault, the vault before the device: if saving on the device then fails, the auth and
- * recovery shares still recover the wallet.
+ * management key) → commit epoch 1 at the realms (signed) → this device (sealed device
+ * share). The realms are written before the vault, the vault before the device: if saving
+ * on the device then fails, the auth and recovery shares still recover the wallet.
  */
 import { toBase64Url } from '@trine/core/bytes';
 import { generateEntropy } from '@trine/core/entropy';
@@ -19,11 +19,13 @@ import {
   cancelled,
   interact,
   managementOf,
+  realmSetup,
   sealRecovery,
   walletInfo,
 } from '../context.ts';
 import { requestPersistence } from '../device-store.ts';
 import { userMessage } from '../errors.ts';
+import { commitRealms } from '../realms.ts';
 import { h } from '../ui/dom.ts';
 import { passwordField, questionPicker, textField } from '../ui/fields.ts';
 import { p, Screen } from '../ui/screen.ts';
@@ -123,32 +125,41 @@ export async function createWallet(
   } finally {
     wipe(entropy);
   }
+  const addresses = { base: info.baseAddress, reward: info.rewardAddress };
   let device: Awaited<ReturnType<typeof ctx.kdf.seal>>;
-  let recovery: Awaited<ReturnType<typeof sealRecovery>>;
   try {
     screen?.progress(
       'Locking your key shares with your password and answer, and registering with the recovery services (this takes a moment)…',
     );
     // First registration at every realm: unsigned (none exists yet; docs/realms.md).
-    [device, recovery] = await Promise.all([
+    const [sealedDevice, recovery] = await Promise.all([
       ctx.kdf.seal(shares.device, password),
       sealRecovery(ctx, shares.recovery, answer, 1, management, false),
     ]);
+    device = sealedDevice;
+    screen?.progress('Saving to the wallet service…');
+    await ctx.vault.createWallet({
+      walletId,
+      keyId: info.keyId,
+      network: ctx.network,
+      addresses,
+      epoch: 1,
+      authShare: shares.auth,
+      recovery: { question, sealed: recovery },
+      managementKey: toBase64Url(management.key.publicKey),
+    });
+    // Commit epoch 1 at the realms (signed): it tells a realm this registration reached
+    // the vault, so only an uncommitted one can be an orphan of a create that stopped
+    // before the vault (the realm may then let a new create replace it). Best effort.
+    try {
+      const setup = await realmSetup(ctx, walletId);
+      if (setup) await commitRealms(setup, 1, management.signer);
+    } catch {
+      // The wallet exists at the vault; an uncommitted epoch 1 is still a valid registration.
+    }
   } finally {
     wipe(management.key.secretKey);
   }
-  screen?.progress('Saving to the wallet service…');
-  const addresses = { base: info.baseAddress, reward: info.rewardAddress };
-  await ctx.vault.createWallet({
-    walletId,
-    keyId: info.keyId,
-    network: ctx.network,
-    addresses,
-    epoch: 1,
-    authShare: shares.auth,
-    recovery: { question, sealed: recovery },
-    managementKey: toBase64Url(management.key.publicKey),
-  });
   screen?.progress('Saving on this device…');
   const record = {
     appId: ctx.appId,

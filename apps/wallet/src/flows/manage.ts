@@ -438,6 +438,10 @@ export async function deleteFlow(ctx: Ctx): Promise<void> {
             if (management) wipe(management.key.secretKey);
           }
           ctx.session.clear();
+          // No "wrong attempts" notice for a wallet that is gone.
+          await ctx.realmCheck;
+          ctx.realmCheck = undefined;
+          ctx.realmNotice = undefined;
           screen.progress('Deleting from this browser…');
           await ctx.store.remove(ctx.appId, state.meta.walletId);
           done();
