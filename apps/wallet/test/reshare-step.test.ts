@@ -140,7 +140,7 @@ describe('createWallet with realms: every step, and a crash at each', () => {
   it('registers at every realm, then the vault (v2 + managementKey), commits epoch 1, then the device', async () => {
     const { w, made, result } = await run();
     expect(result.walletId).toBeDefined();
-    const sealed = (made.body?.recovery as { sealed: { v: number } }).sealed;
+    const sealed = (made.body!.recovery as { sealed: { v: number } }).sealed;
     expect(sealed.v).toBe(2);
     expect(typeof made.body?.managementKey).toBe('string');
     for (const d of w.doubles) {
@@ -174,6 +174,6 @@ describe('createWallet with realms: every step, and a crash at each', () => {
   it('a crash at the device write: the vault holds auth + v2 recovery (still two shares)', async () => {
     const { made, result } = await run('store');
     expect(result).toBeInstanceOf(Error);
-    expect((made.body?.recovery as { sealed: { v: number } }).sealed.v).toBe(2);
+    expect((made.body!.recovery as { sealed: { v: number } }).sealed.v).toBe(2);
   });
 });
