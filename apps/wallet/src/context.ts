@@ -1,16 +1,24 @@
 /**
  * @module context — what every flow shares: the app, the host link, the vault, the
- * device store, the KDF worker, the unlock session and the view; plus the helpers that
- * read the wallet's state and rebuild its key from two shares.
+ * realms, the device store, the KDF worker, the unlock session and the view; plus the
+ * helpers that read the wallet's state, rebuild its key from two shares, seal a recovery
+ * share for the realm scheme and check the realms' counters after a password unlock.
  */
+import { toBase64Url } from '@trine/core/bytes';
 import type { ShareEnvelope } from '@trine/core/envelope';
+import { deriveManagementKey, type ManagementKey } from '@trine/core/management-key';
 import type { SealStage } from '@trine/core/seal';
+import { sealShareV2 } from '@trine/core/seal-v2';
+import type { SealedRecord } from '@trine/core/sealed-record';
+import { wipe } from '@trine/core/wipe';
 import { addressHex } from '@trine/protocol/bech32';
 import type { Network, OutRef, ResolvedInput, WalletInfo } from '@trine/protocol/methods';
 import { loadCardano } from './cardano.ts';
 import type { DeviceRecord, DeviceStore } from './device-store.ts';
 import { StaleDeviceError, UserCancelled } from './errors.ts';
 import type { Kdf } from './kdf-client.ts';
+import { type RealmClient, type Signer, tokenIdentity } from './realm-client.ts';
+import { type RealmSetup, type RealmStatus, realmStatus, registerAtRealms } from './realms.ts';
 import { reconstruct } from './reconstruct.ts';
 import type { UnlockSession } from './session.ts';
 import type { Screen, View } from './ui/screen.ts';
@@ -31,6 +39,14 @@ export interface Ctx {
   /** The network the host connected with. */
   network: Network;
   vault: VaultClient;
+  /** The app's recovery realms (docs/realms.md); the app config lists them. */
+  realms: RealmClient;
+  /** The user's JWT (for its iss/sub: the POPRF info binds them). */
+  getToken(): Promise<string>;
+  /** Set after a password unlock when the realms counted wrong attempts (see noteRealmStatus). */
+  realmNotice?: RealmNotice | undefined;
+  /** The realm status check started by the last password unlock (settles, never rejects). */
+  realmCheck?: Promise<void> | undefined;
   store: DeviceStore;
   kdf: Kdf;
   session: UnlockSession;
@@ -116,7 +132,7 @@ export async function unlockWithPassword(
   screen?.progress('Fetching the wallet service’s share…');
   const auth = await ctx.vault.getAuthShare();
   if (auth.epoch > device.epoch) throw new StaleDeviceError(false);
-  return combine(
+  const entropy = await combine(
     ctx,
     [deviceShare, auth.authShare],
     device.walletId,
@@ -125,6 +141,112 @@ export async function unlockWithPassword(
     await cardano,
     screen,
   );
+  // docs/realms.md: after a password unlock, look at the realms' counters (no secret
+  // needed, JWT only). In the background: signing must not wait for the realms.
+  ctx.realmCheck = noteRealmStatus(ctx, state).catch(() => undefined);
+  return entropy;
+}
+
+/** The notice shown after a password unlock when someone guessed at the answer. */
+export interface RealmNotice {
+  walletId: string;
+  status: RealmStatus;
+  /** The text: "3 wrong recovery attempts since …". */
+  text: string;
+}
+
+/**
+ * Reads every realm's registration (best effort). When a realm counted wrong attempts
+ * since its last reset (or a wrong attempt is newer than this device's last re-share),
+ * sets `ctx.realmNotice` for the UI (the "Re-arm recovery" offer).
+ */
+export async function noteRealmStatus(ctx: Ctx, state: WalletState): Promise<void> {
+  const setup = await realmSetup(ctx, state.meta.walletId);
+  if (!setup) return;
+  const status = await realmStatus(setup);
+  const lastVisit = state.device?.updatedAt ?? 0;
+  const newer = status.lastWrongAt !== null && Date.parse(status.lastWrongAt) > lastVisit;
+  if (status.wrongAttempts === 0 && !newer && status.locked.length === 0) {
+    ctx.realmNotice = undefined;
+    return;
+  }
+  ctx.realmNotice = {
+    walletId: state.meta.walletId,
+    status,
+    text: realmNoticeText(status, lastVisit),
+  };
+}
+
+/** "3 wrong recovery attempts since 1 Dec 2026, 21:04" (plain, no host text). */
+export function realmNoticeText(status: RealmStatus, since: number): string {
+  const n = Math.max(status.wrongAttempts, status.lastWrongAt ? 1 : 0);
+  const when = since > 0 ? new Date(since).toLocaleString() : 'this wallet was last secured';
+  const attempts = `${n} wrong recovery attempt${n === 1 ? '' : 's'} since ${when}`;
+  const locked = status.locked.length
+    ? ` Recovery with your answer is now locked at ${status.locked.length} of the recovery services.`
+    : '';
+  return `${attempts}.${locked} Someone may be guessing your security answer. Re-arm recovery to reset the counters (and consider changing the question).`;
+}
+
+/** The realm setup of this app and user, or null when the app has no realms (legacy). */
+export async function realmSetup(ctx: Ctx, walletId: string): Promise<RealmSetup | null> {
+  if (ctx.app.realms.length === 0) return null;
+  const { iss, sub } = tokenIdentity(await ctx.getToken());
+  return {
+    client: ctx.realms,
+    realms: ctx.app.realms,
+    threshold: ctx.app.realmThreshold,
+    identity: { appId: ctx.appId, iss, sub, walletId },
+  };
+}
+
+/** The management key and signer of a wallet (docs/realms.md). The caller wipes `key.secretKey`. */
+export function managementOf(
+  entropy: Uint8Array,
+  walletId: string,
+): { key: ManagementKey; signer: Signer } {
+  const key = deriveManagementKey(entropy, walletId);
+  return { key, signer: { walletId, secretKey: key.secretKey } };
+}
+
+/**
+ * The recovery record of `epoch`: with realms, h = Argon2id(answer) under a fresh salt (in
+ * the worker), the epoch registered at every realm (signed with `signer` where a realm
+ * already holds a registration), then a v2 seal under h ‖ U; without realms, a v1 seal
+ * under the answer (an app not yet configured with realms).
+ */
+export async function sealRecovery(
+  ctx: Ctx,
+  envelope: ShareEnvelope,
+  answer: string,
+  epoch: number,
+  management: { key: ManagementKey; signer: Signer },
+  reuseSigner: boolean,
+  onProgress?: (stage: SealStage) => void,
+): Promise<SealedRecord> {
+  const setup = await realmSetup(ctx, management.signer.walletId);
+  if (!setup) return ctx.kdf.seal(envelope, answer, onProgress);
+  const salt = crypto.getRandomValues(new Uint8Array(16));
+  const params = ctx.kdf.params;
+  const h = await ctx.kdf.hash(answer, salt, params, onProgress);
+  let unlockKey: Uint8Array | undefined;
+  try {
+    unlockKey = await registerAtRealms(
+      setup,
+      h,
+      epoch,
+      management.key.publicKey,
+      reuseSigner ? management.signer : undefined,
+    );
+    return sealShareV2(envelope, {
+      h,
+      unlockKey,
+      kdf: { name: 'argon2id', ...params, salt: toBase64Url(salt) },
+      realms: { threshold: setup.threshold, ids: setup.realms.map((r) => r.id), epoch },
+    });
+  } finally {
+    wipe(h, unlockKey);
+  }
 }
 
 /** Combines two shares and checks the key id (DESIGN.md §2.5). */

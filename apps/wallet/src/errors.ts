@@ -8,6 +8,8 @@
  */
 import { isTrineError } from '@trine/core/errors';
 import { isProtocolError, ProtocolError } from '@trine/protocol/errors';
+import { RealmError, RealmQuorumError } from './realm-client.ts';
+import { RecoveryLockedError, WrongAnswerError } from './realms.ts';
 import { ReshareError } from './reshare.ts';
 import { VaultError } from './vault-client.ts';
 
@@ -79,6 +81,27 @@ export function userMessage(e: unknown, secret: SecretKind = 'password'): string
       : 'Your wallet is safe on the wallet service, but this browser could not save its key share. Next time, recover with your security answer.';
   }
   if (e instanceof VaultError) return vaultMessage(e);
+  if (e instanceof WrongAnswerError) {
+    const left = Number.isFinite(e.remaining)
+      ? ` ${e.remaining} attempt${e.remaining === 1 ? '' : 's'} left before recovery with the answer locks.`
+      : '';
+    return `That answer does not match. Check the spelling and accents (case and spaces do not matter).${left}`;
+  }
+  if (e instanceof RecoveryLockedError) {
+    return 'Recovery with your answer is locked after too many wrong answers. What you can still do: on a device where your wallet opens with your password, re-arm recovery (it resets the counters); or restore from your 24-word recovery phrase.';
+  }
+  if (e instanceof RealmQuorumError) {
+    return `Not enough recovery services answered (${e.needed} are needed). Nothing was changed; please try again later.`;
+  }
+  if (e instanceof RealmError) {
+    if (e.code === 'realms_missing') {
+      return 'This app no longer lists its recovery services, so your wallet was not changed (its recovery would have become weaker). Contact the app.';
+    }
+    if (e.code === 'registration_locked') {
+      return 'Recovery with your answer is locked at a recovery service after too many wrong answers.';
+    }
+    return 'A recovery service did not answer as expected. Nothing was changed; please try again later.';
+  }
   if (isTrineError(e)) {
     switch (e.code) {
       case 'SEAL_OPEN_FAILED':
@@ -98,6 +121,10 @@ export function userMessage(e: unknown, secret: SecretKind = 'password'): string
       case 'SHARES_DUPLICATE_ROLE':
       case 'SHARES_TOO_FEW':
         return 'The key shares do not fit together, so nothing was signed. If this keeps happening, recover your wallet with your security answer.';
+      case 'REALM_RESPONSE_INVALID':
+      case 'REALM_CONFIG_INVALID':
+      case 'REALM_THRESHOLD_UNMET':
+        return 'A recovery service sent an answer that does not check out, so it was not used. Nothing was changed; please try again later.';
       case 'SEALED_MALFORMED':
       case 'SEALED_UNSUPPORTED':
       case 'ENVELOPE_MALFORMED':
@@ -142,6 +169,15 @@ export function toHostError(e: unknown): ProtocolError {
   }
   if (e instanceof ReshareError)
     return new ProtocolError('internal', 'the wallet update did not complete');
+  if (
+    e instanceof RealmError ||
+    e instanceof RealmQuorumError ||
+    e instanceof RecoveryLockedError ||
+    e instanceof WrongAnswerError
+  ) {
+    // The host learns only that recovery did not complete (no counts, no realm ids).
+    return new ProtocolError('user_declined', 'recovery did not complete');
+  }
   if (e instanceof VaultError) {
     if (e.status === 404) return new ProtocolError('wallet_missing', 'the user has no wallet');
     if (e.status === 429)

@@ -50,9 +50,24 @@ function run<T>(spawn: WorkerSpawn, job: KdfJob, onProgress?: Progress): Promise
   });
 }
 
+/**
+ * @trine/core/kdf's DEFAULT_KDF, repeated here because importing kdf.ts would pull the
+ * Argon2id wasm into the page bundle (it belongs in the worker). A test pins the two equal.
+ */
+export const NEW_RECORD_KDF: Readonly<KdfParams> = Object.freeze({ m: 65536, t: 3, p: 1 });
+
 export interface Kdf {
   seal(envelope: ShareEnvelope, secret: string, onProgress?: Progress): Promise<SealedRecord>;
   open(record: SealedRecord, secret: string, onProgress?: Progress): Promise<ShareEnvelope>;
+  /** h = Argon2id(normalised answer, salt, kdf) (docs/realms.md). The caller wipes it. */
+  hash(
+    answer: string,
+    salt: Uint8Array,
+    kdf: KdfParams,
+    onProgress?: Progress,
+  ): Promise<Uint8Array>;
+  /** The Argon2id parameters new records get (DEFAULT_KDF unless configured). */
+  readonly params: KdfParams;
 }
 
 /**
@@ -71,5 +86,8 @@ export function createKdf(spawn: WorkerSpawn = spawnKdfWorker, kdf?: KdfParams):
         onProgress,
       ),
     open: (record, secret, onProgress) => run(spawn, { op: 'open', record, secret }, onProgress),
+    hash: (answer, salt, params, onProgress) =>
+      run(spawn, { op: 'hash', secret: answer, salt, kdf: params }, onProgress),
+    params: kdf ?? { ...NEW_RECORD_KDF },
   };
 }

@@ -6,9 +6,11 @@ import type { KdfParams, SealedRecord } from '@trine/core/sealed-record';
 
 export type KdfJob =
   | { op: 'seal'; envelope: ShareEnvelope; secret: string; kdf?: KdfParams }
-  | { op: 'open'; record: SealedRecord; secret: string };
+  | { op: 'open'; record: SealedRecord; secret: string }
+  /** h = Argon2id(normalised answer, salt, kdf) for the realm scheme (no sealing here). */
+  | { op: 'hash'; secret: string; salt: Uint8Array; kdf: KdfParams };
 
 export type KdfReply =
   | { type: 'progress'; stage: SealStage }
-  | { type: 'result'; value: SealedRecord | ShareEnvelope }
+  | { type: 'result'; value: SealedRecord | ShareEnvelope | Uint8Array }
   | { type: 'error'; error: { name: string; code?: TrineErrorCode; message: string } };

@@ -9,6 +9,7 @@ import type { Ctx } from './context.ts';
 import { openDeviceStore } from './device-store.ts';
 import { acceptHost, hostLink } from './host-link.ts';
 import { createKdf } from './kdf-client.ts';
+import { createRealmClient } from './realm-client.ts';
 import { UnlockSession } from './session.ts';
 import { h } from './ui/dom.ts';
 import { View } from './ui/screen.ts';
@@ -36,14 +37,13 @@ async function boot(): Promise<void> {
   }
   // The endpoint exists only after the handshake; the vault asks the host for the token.
   let tokenSource: (() => Promise<string>) | undefined;
-  const vault = createVaultClient({
-    baseUrl: location.origin,
-    appId,
-    getToken: () => {
-      if (!tokenSource) return Promise.reject(new Error('not connected'));
-      return tokenSource();
-    },
-  });
+  const getToken = () => {
+    if (!tokenSource) return Promise.reject(new Error('not connected'));
+    return tokenSource();
+  };
+  const vault = createVaultClient({ baseUrl: location.origin, appId, getToken });
+  // The realms' URLs come from the app config (the vault's CSP must allow them).
+  const realms = createRealmClient({ appId, getToken });
   let app: Awaited<ReturnType<typeof vault.getAppConfig>>;
   try {
     app = await vault.getAppConfig();
@@ -72,6 +72,8 @@ async function boot(): Promise<void> {
         hostOrigin: link.origin,
         network: link.network as Network,
         vault,
+        realms,
+        getToken,
         store: store ?? missingStore(),
         kdf: createKdf(),
         session,

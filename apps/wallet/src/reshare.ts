@@ -18,6 +18,17 @@
  *    leaves a stale device share, which the wallet detects (epoch < vault epoch) and
  *    answers by offering recovery with the answer.
  *
+ * With recovery realms (docs/realms.md "Re-share") two steps join:
+ *
+ * 1b. register epoch n+1 at every realm (signed with the management key) and seal the
+ *     recovery share as a v2 record under h ‖ U — before the vault PUT. The realms keep
+ *     epoch n until commit, so a crash here leaves epoch n whole at the vault *and* the
+ *     realms (the v2 recovery record n still opens through the realms' epoch n).
+ * 4.  after the device write, `commit` at the realms then at the vault: they drop epoch n
+ *     (the vault keeps the previous epoch's records until then, so a crash between 2 and
+ *     3 leaves device n + the vault's kept auth n: two shares of one epoch). A commit that
+ *     fails is harmless (the old epoch stays kept) and is not an error of the re-share.
+ *
  * A PUT that fails without an answer (network error, 5xx) may or may not have committed:
  * we read the auth share back and compare it with ours, byte for byte, to decide.
  */
@@ -27,15 +38,24 @@ import { splitSecret } from '@trine/core/shamir';
 import { isAmbiguous, type PutSharesBody, VaultError } from './vault-client.ts';
 
 export interface ReshareDeps {
-  seal(envelope: ShareEnvelope, secret: string, role: 'device' | 'recovery'): Promise<SealedRecord>;
+  /** Seals the device share under the password (KDF worker). */
+  sealDevice(envelope: ShareEnvelope, password: string): Promise<SealedRecord>;
+  /**
+   * Makes the recovery record of `epoch`: with realms, registers the epoch at every realm
+   * and seals v2 (h ‖ U); without (an app with no realms), seals v1 under the answer.
+   */
+  sealRecovery(envelope: ShareEnvelope, answer: string, epoch: number): Promise<SealedRecord>;
+  /** The signed compare-and-swap `PUT …/wallet/shares`. */
   putShares(body: PutSharesBody): Promise<void>;
   getAuthShare(): Promise<{ epoch: number; authShare: ShareEnvelope }>;
   storeDevice(sealed: SealedRecord, epoch: number): Promise<void>;
+  /** Realm commits, then the vault's (signed). Failures are swallowed by reshare. */
+  commit?(epoch: number): Promise<void>;
   /** Progress for the UI. */
   step?(step: ReshareStep): void;
 }
 
-export type ReshareStep = 'split' | 'seal' | 'vault' | 'device' | 'done';
+export type ReshareStep = 'split' | 'seal' | 'vault' | 'device' | 'commit' | 'done';
 
 export interface ReshareInput {
   /** The wallet's entropy (not modified, not wiped: the caller owns it). */
@@ -50,6 +70,11 @@ export interface ReshareInput {
   answer: string;
   /** The recovery question stored beside it. */
   question: string;
+  /**
+   * base64url management public key, sent only to migrate a wallet the vault holds no key
+   * for (created before realms): docs/realms.md "Migration".
+   */
+  registerManagementKey?: string;
 }
 
 /** Why a re-share stopped. `stale`: the vault moved on (409); nothing was changed. */
@@ -82,8 +107,8 @@ export async function reshare(deps: ReshareDeps, input: ReshareInput): Promise<n
   });
   deps.step?.('seal');
   const [device, recovery] = await Promise.all([
-    deps.seal(shares.device, input.password, 'device'),
-    deps.seal(shares.recovery, input.answer, 'recovery'),
+    deps.sealDevice(shares.device, input.password),
+    deps.sealRecovery(shares.recovery, input.answer, epoch),
   ]);
   deps.step?.('vault');
   const body: PutSharesBody = {
@@ -92,6 +117,7 @@ export async function reshare(deps: ReshareDeps, input: ReshareInput): Promise<n
     authShare: shares.auth,
     recovery: { question: input.question, sealed: recovery },
   };
+  if (input.registerManagementKey) body.managementKey = input.registerManagementKey;
   try {
     await deps.putShares(body);
   } catch (e) {
@@ -113,6 +139,14 @@ export async function reshare(deps: ReshareDeps, input: ReshareInput): Promise<n
       'the vault holds the new shares but this device could not save its own; your wallet is safe — recover it with your security answer next time',
       { cause: e },
     );
+  }
+  if (deps.commit) {
+    deps.step?.('commit');
+    try {
+      await deps.commit(epoch);
+    } catch {
+      // Harmless: the vault and the realms keep epoch n beside n+1 until a later commit.
+    }
   }
   deps.step?.('done');
   return epoch;

@@ -8,8 +8,15 @@
  * error: the request body (which holds shares) is never echoed.
  */
 import { parseEnvelope, type ShareEnvelope } from '@trine/core/envelope';
+import {
+  type ManagementRequest,
+  managementHeaders,
+  signManagementRequest,
+} from '@trine/core/management-key';
+import { MAX_REALMS } from '@trine/core/realm-crypto';
 import { parseSealedRecord, type SealedRecord } from '@trine/core/sealed-record';
 import type { Network } from '@trine/protocol/methods';
+import type { RealmConfig, Signer } from './realm-client.ts';
 
 export const NETWORKS: readonly Network[] = ['mainnet', 'preprod', 'preview'];
 
@@ -19,6 +26,10 @@ export interface AppConfig {
   name: string;
   allowedOrigins: string[];
   networks: Network[];
+  /** The app's recovery realms (docs/realms.md), in config order; [] = none (legacy). */
+  realms: RealmConfig[];
+  /** t: how many realms must answer; 0 when there are no realms. */
+  realmThreshold: number;
 }
 
 /** The wallet's public metadata (`GET /v1/apps/{appId}/wallet`). */
@@ -39,6 +50,8 @@ export interface CreateWalletBody {
   epoch: 1;
   authShare: ShareEnvelope;
   recovery: { question: string; sealed: SealedRecord };
+  /** base64url of the 32-byte Ed25519 management public key (docs/realms.md). */
+  managementKey: string;
 }
 
 export interface PutSharesBody {
@@ -46,6 +59,8 @@ export interface PutSharesBody {
   epoch: number;
   authShare: ShareEnvelope;
   recovery?: { question: string; sealed: SealedRecord };
+  /** Only when migrating a wallet that has none registered (docs/realms.md "Migration"). */
+  managementKey?: string;
 }
 
 /** Why a vault call failed. `status` 0 = the network (no HTTP response). */
@@ -75,6 +90,8 @@ export interface VaultClientOptions {
   fetch?: typeof fetch;
   /** Per-request timeout in ms. Default 20 000. */
   timeoutMs?: number;
+  /** Unix seconds for management signatures (tests). */
+  now?: () => number;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -123,12 +140,64 @@ export function parseAppConfig(value: unknown, appId: string): AppConfig {
   if (!Array.isArray(origins) || origins.length > 256) throw bad('app configuration (origins)');
   const nets = value.networks;
   if (!Array.isArray(nets) || nets.length === 0) throw bad('app configuration (networks)');
+  const { realms, realmThreshold } = parseRealms(value.realms, value.realmThreshold);
   return {
     appId: typeof value.appId === 'string' ? value.appId : appId,
     name: typeof value.name === 'string' && value.name ? value.name.slice(0, 120) : appId,
     allowedOrigins: origins.filter((o): o is string => typeof o === 'string'),
     networks: nets.map((n, i) => network(n, `app network #${i}`)),
+    realms,
+    realmThreshold,
   };
+}
+
+const REALM_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Validates the app's realms. Absent → none (a vault before realms). A realm URL must be
+ * https, or http on a loopback host (dev); ids distinct; the key 32 bytes of base64url.
+ */
+function parseRealms(
+  value: unknown,
+  threshold: unknown,
+): { realms: RealmConfig[]; realmThreshold: number } {
+  if (value === undefined || value === null) return { realms: [], realmThreshold: 0 };
+  if (!Array.isArray(value) || value.length > MAX_REALMS) throw bad('app configuration (realms)');
+  const realms = value.map((r, i): RealmConfig => {
+    if (!isRecord(r)) throw bad(`app realm #${i}`);
+    const id = str(r.id, `app realm #${i} id`, 128);
+    const url = str(r.url, `app realm #${i} url`, 512).replace(/\/+$/, '');
+    const publicKey = str(r.publicKey, `app realm #${i} key`, 64);
+    if (!REALM_ID.test(id) || !/^[A-Za-z0-9_-]{43}$/.test(publicKey)) throw bad(`app realm #${i}`);
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw bad(`app realm #${i} url`);
+    }
+    const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(parsed.hostname);
+    if (
+      !(parsed.protocol === 'https:' || (parsed.protocol === 'http:' && loopback)) ||
+      parsed.search ||
+      parsed.hash ||
+      parsed.username ||
+      parsed.password
+    ) {
+      throw bad(`app realm #${i} url`);
+    }
+    return { id, url, publicKey };
+  });
+  if (new Set(realms.map((r) => r.id)).size !== realms.length) throw bad('app realms (ids)');
+  if (realms.length === 0) return { realms, realmThreshold: 0 };
+  if (
+    typeof threshold !== 'number' ||
+    !Number.isSafeInteger(threshold) ||
+    threshold < 1 ||
+    threshold > realms.length
+  ) {
+    throw bad('app configuration (realmThreshold)');
+  }
+  return { realms, realmThreshold: threshold };
 }
 
 /** Validates the wallet metadata. */
@@ -160,6 +229,7 @@ export function createVaultClient(options: VaultClientOptions) {
   const { baseUrl, appId, getToken } = options;
   const doFetch = options.fetch ?? globalThis.fetch.bind(globalThis);
   const timeoutMs = options.timeoutMs ?? 20_000;
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   const appPath = `${baseUrl}/v1/apps/${encodeURIComponent(appId)}`;
 
   async function request(
@@ -167,10 +237,27 @@ export function createVaultClient(options: VaultClientOptions) {
     path: string,
     body?: unknown,
     auth = true,
+    sign?: { signer: Signer; expectedEpoch: number | null },
   ): Promise<{ status: number; json: unknown }> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (auth) headers.authorization = `Bearer ${await getToken()}`;
     if (body !== undefined) headers['content-type'] = 'application/json';
+    const text = body === undefined ? null : JSON.stringify(body);
+    if (sign) {
+      // docs/realms.md "Signed management requests": the exact path and body bytes sent.
+      const req: ManagementRequest = {
+        method,
+        path: new URL(`${appPath}${path}`, 'http://base.invalid').pathname,
+        appId,
+        walletId: sign.signer.walletId,
+        expectedEpoch: sign.expectedEpoch,
+        body: new TextEncoder().encode(text ?? ''),
+      };
+      Object.assign(
+        headers,
+        managementHeaders(signManagementRequest(sign.signer.secretKey, req, { now: now() })),
+      );
+    }
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     let res: Response;
@@ -178,7 +265,7 @@ export function createVaultClient(options: VaultClientOptions) {
       res = await doFetch(`${appPath}${path}`, {
         method,
         headers,
-        body: body === undefined ? null : JSON.stringify(body),
+        body: text,
         signal: controller.signal,
         credentials: 'omit',
         cache: 'no-store',
@@ -219,9 +306,13 @@ export function createVaultClient(options: VaultClientOptions) {
     async createWallet(body: CreateWalletBody): Promise<void> {
       await request('POST', '/wallet', body);
     },
-    /** `GET …/wallet/auth-share`. */
-    async getAuthShare(): Promise<{ epoch: number; authShare: ShareEnvelope }> {
-      const { json } = await request('GET', '/wallet/auth-share');
+    /**
+     * `GET …/wallet/auth-share`, or `?epoch=N` for the previous epoch the vault keeps
+     * until the new one is committed (a device whose re-share stopped half-way).
+     */
+    async getAuthShare(epoch?: number): Promise<{ epoch: number; authShare: ShareEnvelope }> {
+      const query = epoch === undefined ? '' : `?epoch=${epochOf(epoch, 'requested epoch')}`;
+      const { json } = await request('GET', `/wallet/auth-share${query}`);
       if (!isRecord(json)) throw bad('auth share response');
       return {
         epoch: epochOf(json.epoch, 'epoch'),
@@ -229,8 +320,11 @@ export function createVaultClient(options: VaultClientOptions) {
       };
     },
     /** `POST …/wallet/recovery` (strictly rate-limited: call only on the user's request). */
-    async getRecovery(): Promise<{ epoch: number; question: string; sealed: SealedRecord }> {
-      const { json } = await request('POST', '/wallet/recovery', {});
+    async getRecovery(
+      epoch?: number,
+    ): Promise<{ epoch: number; question: string; sealed: SealedRecord }> {
+      const body = epoch === undefined ? {} : { epoch: epochOf(epoch, 'requested epoch') };
+      const { json } = await request('POST', '/wallet/recovery', body);
       if (!isRecord(json)) throw bad('recovery response');
       return {
         epoch: epochOf(json.epoch, 'epoch'),
@@ -238,13 +332,32 @@ export function createVaultClient(options: VaultClientOptions) {
         sealed: sealed(json.sealed, 'sealed recovery share'),
       };
     },
-    /** `PUT …/wallet/shares` (compare-and-swap on `expectedEpoch`; 409 when stale). */
-    async putShares(body: PutSharesBody): Promise<void> {
-      await request('PUT', '/wallet/shares', body);
+    /**
+     * `PUT …/wallet/shares` (compare-and-swap on `expectedEpoch`; 409 when stale), signed
+     * with the management key (expectedEpoch = body.expectedEpoch).
+     */
+    async putShares(body: PutSharesBody, signer: Signer): Promise<void> {
+      await request('PUT', '/wallet/shares', body, true, {
+        signer,
+        expectedEpoch: body.expectedEpoch,
+      });
     },
-    /** `DELETE …/wallet`. */
-    async deleteWallet(): Promise<void> {
-      await request('DELETE', '/wallet');
+    /** `POST …/wallet/commit {epoch}` (signed): the vault drops the kept previous epoch. */
+    async commit(epoch: number, signer: Signer): Promise<void> {
+      await request('POST', '/wallet/commit', { epoch }, true, { signer, expectedEpoch: epoch });
+    },
+    /**
+     * `DELETE …/wallet`, signed (expectedEpoch "-"). Without a signer only a legacy wallet
+     * (no management key registered) can be deleted; the vault refuses the others.
+     */
+    async deleteWallet(signer?: Signer): Promise<void> {
+      await request(
+        'DELETE',
+        '/wallet',
+        undefined,
+        true,
+        signer ? { signer, expectedEpoch: null } : undefined,
+      );
     },
   };
 }

@@ -12,7 +12,13 @@ import { type Ctx, loadWallet, walletInfo } from './context.ts';
 import { toHostError, UserCancelled, userMessage } from './errors.ts';
 import { prepareSignData, prepareSignTx, signDataFlow, signTxFlow } from './flows/approve.ts';
 import { createFlow } from './flows/create.ts';
-import { changePasswordFlow, changeQuestionFlow, deleteFlow, exportFlow } from './flows/manage.ts';
+import {
+  changePasswordFlow,
+  changeQuestionFlow,
+  deleteFlow,
+  exportFlow,
+  rearmFlow,
+} from './flows/manage.ts';
 import { recoverFlow } from './flows/recover.ts';
 import { h } from './ui/dom.ts';
 import { Screen } from './ui/screen.ts';
@@ -35,7 +41,9 @@ export function createHandlers(ctx: Ctx): Handlers<WalletMethods> {
     exclusive(async () => {
       await ctx.host.ui(true).catch(() => undefined);
       try {
-        return await fn();
+        const result = await fn();
+        await offerRearm(ctx);
+        return result;
       } catch (e) {
         if (!(e instanceof UserCancelled)) await showFailure(ctx, e);
         throw e;
@@ -129,6 +137,40 @@ export function createHandlers(ctx: Ctx): Handlers<WalletMethods> {
       return {};
     },
   };
+}
+
+/**
+ * docs/realms.md: after a password unlock that found wrong recovery attempts at the
+ * realms (context.ts noteRealmStatus), say so and offer "Re-arm recovery". Shown once per
+ * page (dismissing it clears it); the re-arm itself is an ordinary re-share.
+ */
+async function offerRearm(ctx: Ctx): Promise<void> {
+  // The status check runs in the background after a password unlock: give it a moment.
+  if (ctx.realmCheck) {
+    await Promise.race([ctx.realmCheck, new Promise((r) => setTimeout(r, 1500))]);
+    ctx.realmCheck = undefined;
+  }
+  const notice = ctx.realmNotice;
+  if (!notice) return;
+  ctx.realmNotice = undefined;
+  const rearm = await new Promise<boolean>((resolve) => {
+    ctx.view.show(
+      new Screen({
+        title: 'Wrong recovery attempts',
+        body: [h('p', { class: 'notice' }, notice.text)],
+        submitLabel: 'Re-arm recovery',
+        cancelLabel: 'Later',
+        onSubmit: () => resolve(true),
+        onCancel: () => resolve(false),
+      }),
+    );
+  });
+  if (!rearm) return;
+  try {
+    await rearmFlow(ctx, notice.text);
+  } catch (e) {
+    if (!(e instanceof UserCancelled)) await showFailure(ctx, e);
+  }
 }
 
 /** A failure screen the user closes (Enter, Escape or the button). */

@@ -2,6 +2,8 @@ import { TrineError } from '@trine/core/errors';
 import { ProtocolError } from '@trine/protocol/errors';
 import { describe, expect, it } from 'vitest';
 import { StaleDeviceError, toHostError, UserCancelled, userMessage } from '../src/errors.ts';
+import { RealmError, RealmQuorumError } from '../src/realm-client.ts';
+import { RecoveryLockedError, WrongAnswerError } from '../src/realms.ts';
 import { ReshareError } from '../src/reshare.ts';
 import { problem, VaultError } from '../src/vault-client.ts';
 
@@ -107,5 +109,39 @@ describe('toHostError', () => {
       message: 'internal error',
     });
     expect(wire(new StaleDeviceError(true)).code).toBe('user_declined');
+  });
+});
+
+describe('realm errors', () => {
+  const cases = [
+    new WrongAnswerError(3),
+    new RecoveryLockedError(2, ['realm-a', 'realm-b'], ['realm-c']),
+    new RealmQuorumError(2, [new RealmError('realm-a', 0, 'network', 'x')]),
+    new RealmError('realm-b', 423, 'registration_locked', 'recovery realm realm-b: Locked'),
+    new RealmError('realm-b', 500, 'http_500', 'recovery realm realm-b: boom'),
+    new TrineError('REALM_RESPONSE_INVALID', 'x'),
+  ];
+
+  it('say what happened and what remains, in plain words', () => {
+    expect(userMessage(cases[0], 'answer')).toBe(
+      'That answer does not match. Check the spelling and accents (case and spaces do not matter). 3 attempts left before recovery with the answer locks.',
+    );
+    expect(userMessage(new WrongAnswerError(1), 'answer')).toMatch(/1 attempt left/);
+    expect(userMessage(cases[1])).toMatch(
+      /^Recovery with your answer is locked.*re-arm recovery.*24-word recovery phrase\.$/,
+    );
+    expect(userMessage(cases[2])).toMatch(/Not enough recovery services answered \(2 are needed\)/);
+    expect(userMessage(cases[3])).toMatch(/locked at a recovery service/);
+    expect(userMessage(cases[4])).toMatch(/did not answer as expected/);
+    expect(userMessage(cases[5])).toMatch(/does not check out/);
+  });
+
+  it('reach the host only as user_declined / internal, with no counts or realm ids', () => {
+    for (const e of cases.slice(0, 5)) {
+      const p = toHostError(e);
+      expect(p.code).toBe('user_declined');
+      expect(p.message).toBe('recovery did not complete');
+    }
+    expect(toHostError(cases[5]).code).toBe('internal');
   });
 });

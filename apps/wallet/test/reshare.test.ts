@@ -44,7 +44,12 @@ function deps(w: World, crash?: { at: string; after?: boolean; error?: unknown }
     }
   };
   return {
-    async seal(env, secret) {
+    async sealDevice(env, secret) {
+      w.log.push(`seal:${env.role}`);
+      maybeCrash('seal', 'before');
+      return seal(env, secret);
+    },
+    async sealRecovery(env, secret) {
       w.log.push(`seal:${env.role}`);
       maybeCrash('seal', 'before');
       return seal(env, secret);
@@ -98,7 +103,7 @@ const input = () => ({
   question: 'What was the name of your first pet?',
 });
 
-describe('reshare', () => {
+describe('reshare (an app without realms: v1 records)', () => {
   let w: World;
   beforeEach(async () => {
     w = await world();

@@ -1,12 +1,23 @@
-import { KDF_FLOOR } from '@trine/core/kdf';
+import { fromBase64Url, toBase64Url } from '@trine/core/bytes';
+import { DEFAULT_KDF, KDF_FLOOR } from '@trine/core/kdf';
+import { deriveManagementKey, verifyManagementRequest } from '@trine/core/management-key';
 import { sealShare } from '@trine/core/seal';
 import { splitSecret } from '@trine/core/shamir';
 import { describe, expect, it } from 'vitest';
+import { NEW_RECORD_KDF } from '../src/kdf-client.ts';
 import { createVaultClient, parseAppConfig, VaultError } from '../src/vault-client.ts';
+
+const realm = (id: string, url: string) => ({
+  id,
+  url,
+  publicKey: toBase64Url(new Uint8Array(32).fill(1)),
+});
 
 const walletId = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const keyId = 'ab'.repeat(28);
 const TOKEN = 'eyJ.test.token';
+const mk = deriveManagementKey(new Uint8Array(32).fill(5), walletId);
+const signer = { walletId, secretKey: mk.secretKey };
 
 interface Call {
   url: string;
@@ -60,6 +71,8 @@ describe('vault client', () => {
       name: 'Dev app',
       allowedOrigins: ['http://localhost:5173'],
       networks: ['preprod'],
+      realms: [],
+      realmThreshold: 0,
     });
     expect(calls[0]?.url).toBe('https://vault.example/v1/apps/dev');
     expect(calls[0]?.headers.authorization).toBeUndefined();
@@ -104,7 +117,7 @@ describe('vault client', () => {
       },
     }));
     const err = await client(fetch)
-      .putShares({ expectedEpoch: 1, epoch: 2, authShare: {} as never })
+      .putShares({ expectedEpoch: 1, epoch: 2, authShare: {} as never }, signer)
       .catch((e) => e);
     expect(err).toBeInstanceOf(VaultError);
     expect(err).toMatchObject({ status: 409, code: 'stale_epoch', message: 'expected 2' });
@@ -127,5 +140,113 @@ describe('vault client', () => {
     expect(() => parseAppConfig({ allowedOrigins: [], networks: ['testnet'] }, 'dev')).toThrow(
       'the vault sent an unexpected app network #0',
     );
+  });
+
+  it('signs PUT /shares over the exact path and body (docs/realms.md); the signature verifies', async () => {
+    const { calls, fetch } = fakeFetch(() => ({ status: 200, json: {} }));
+    const body = { expectedEpoch: 4, epoch: 5, authShare: { role: 2 } as never };
+    await client(fetch).putShares(body, signer);
+    const c = calls[0]!;
+    expect(c.url).toBe('https://vault.example/v1/apps/dev/wallet/shares');
+    const req = {
+      method: 'PUT',
+      path: '/v1/apps/dev/wallet/shares',
+      appId: 'dev',
+      walletId,
+      expectedEpoch: 4,
+      body: new TextEncoder().encode(c.body ?? ''),
+    };
+    const headers = {
+      time: c.headers['trine-mgmt-time'] ?? null,
+      nonce: c.headers['trine-mgmt-nonce'] ?? null,
+      signature: c.headers['trine-mgmt-signature'] ?? null,
+    };
+    expect(verifyManagementRequest(mk.publicKey, req, headers).ok).toBe(true);
+    // Any other body, epoch or key does not verify (what the vault refuses).
+    expect(verifyManagementRequest(mk.publicKey, { ...req, expectedEpoch: 3 }, headers).ok).toBe(
+      false,
+    );
+    expect(
+      verifyManagementRequest(
+        mk.publicKey,
+        { ...req, body: new TextEncoder().encode('{}') },
+        headers,
+      ).ok,
+    ).toBe(false);
+    const other = deriveManagementKey(new Uint8Array(32).fill(6), walletId);
+    expect(verifyManagementRequest(other.publicKey, req, headers).ok).toBe(false);
+    expect(JSON.stringify(c.headers)).not.toContain(toBase64Url(mk.secretKey));
+  });
+
+  it('commit, delete and previous-epoch reads use the contract paths; delete signs with epoch "-"', async () => {
+    const { calls, fetch } = fakeFetch((c) =>
+      c.method === 'DELETE' ? { status: 204 } : { status: 200, json: {} },
+    );
+    const vault = client(fetch);
+    await vault.commit(5, signer);
+    await vault.deleteWallet(signer);
+    await vault.getAuthShare(4).catch(() => undefined);
+    await vault.getRecovery(4).catch(() => undefined);
+    expect(calls.map((c) => `${c.method} ${c.url} ${c.body ?? ''}`)).toEqual([
+      'POST https://vault.example/v1/apps/dev/wallet/commit {"epoch":5}',
+      'DELETE https://vault.example/v1/apps/dev/wallet ',
+      'GET https://vault.example/v1/apps/dev/wallet/auth-share?epoch=4 ',
+      'POST https://vault.example/v1/apps/dev/wallet/recovery {"epoch":4}',
+    ]);
+    const del = calls[1]!;
+    const check = verifyManagementRequest(
+      mk.publicKey,
+      {
+        method: 'DELETE',
+        path: '/v1/apps/dev/wallet',
+        appId: 'dev',
+        walletId,
+        expectedEpoch: null,
+        body: new Uint8Array(0),
+      },
+      {
+        time: del.headers['trine-mgmt-time'] ?? null,
+        nonce: del.headers['trine-mgmt-nonce'] ?? null,
+        signature: del.headers['trine-mgmt-signature'] ?? null,
+      },
+    );
+    expect(check.ok).toBe(true);
+    expect(fromBase64Url(del.headers['trine-mgmt-nonce']!)).toHaveLength(16);
+  });
+
+  it('parses the app realms and threshold; refuses bad realm entries', () => {
+    const base = { allowedOrigins: [], networks: ['preprod'] };
+    expect(parseAppConfig(base, 'dev')).toMatchObject({ realms: [], realmThreshold: 0 });
+    const realms = [realm('r1', 'https://r1.example/'), realm('r2', 'http://127.0.0.1:8787/realm')];
+    expect(parseAppConfig({ ...base, realms, realmThreshold: 2 }, 'dev')).toMatchObject({
+      realms: [
+        { id: 'r1', url: 'https://r1.example' },
+        { id: 'r2', url: 'http://127.0.0.1:8787/realm' },
+      ],
+      realmThreshold: 2,
+    });
+    const bad: unknown[] = [
+      { ...base, realms, realmThreshold: 3 },
+      { ...base, realms, realmThreshold: 0 },
+      { ...base, realms },
+      { ...base, realms: [realm('r1', 'http://evil.example')], realmThreshold: 1 },
+      { ...base, realms: [realm('r1', 'https://a.example?x=1')], realmThreshold: 1 },
+      {
+        ...base,
+        realms: [realm('r1', 'https://a.example'), realm('r1', 'https://b.example')],
+        realmThreshold: 1,
+      },
+      {
+        ...base,
+        realms: [{ ...realm('r1', 'https://a.example'), publicKey: 'short' }],
+        realmThreshold: 1,
+      },
+      { ...base, realms: 'r1', realmThreshold: 1 },
+    ];
+    for (const b of bad) expect(() => parseAppConfig(b, 'dev')).toThrow(VaultError);
+  });
+
+  it('the page repeats DEFAULT_KDF for new records without importing Argon2id', () => {
+    expect(NEW_RECORD_KDF).toEqual(DEFAULT_KDF);
   });
 });

@@ -43,6 +43,10 @@ export const TRINE_ERROR_CODES = [
   'ADDRESS_MALFORMED',
   'PAYLOAD_MALFORMED',
   'NETWORK_UNKNOWN',
+  // recovery realms (docs/realms.md)
+  'REALM_CONFIG_INVALID',
+  'REALM_RESPONSE_INVALID',
+  'REALM_THRESHOLD_UNMET',
 ] as const;
 
 export type TrineErrorCode = (typeof TRINE_ERROR_CODES)[number];

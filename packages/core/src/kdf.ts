@@ -11,6 +11,7 @@
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { argon2id } from 'hash-wasm';
+import { normalizeAnswer } from './answer.ts';
 import { abytes, utf8 } from './bytes.ts';
 import { TrineError } from './errors.ts';
 import { type KdfParams, SALT_BYTES } from './sealed-record.ts';
@@ -118,5 +119,37 @@ export async function deriveSealKey(
     return hkdf(sha256, stretched, salt, utf8(SEAL_INFO[role]), 32);
   } finally {
     stretched.fill(0);
+  }
+}
+
+/**
+ * The answer hash of the realm scheme (docs/realms.md): `h = Argon2id(utf8(
+ * normalizeAnswer(answer)), salt, params)`, 32 bytes, with no HKDF (realm-crypto derives
+ * the OPRF input and, with U, the seal key from it). Run it in a Worker. The caller wipes
+ * the result.
+ *
+ * @example
+ * const h = await hashAnswer('Rex', salt, DEFAULT_KDF);
+ */
+export async function hashAnswer(
+  answer: string,
+  salt: Uint8Array,
+  params: KdfParams,
+): Promise<Uint8Array> {
+  const secret = utf8(normalizeAnswer(answer));
+  abytes(salt, SALT_BYTES, 'salt');
+  const { m, t, p } = checkKdfParams(params);
+  try {
+    return await argon2id({
+      password: secret,
+      salt,
+      parallelism: p,
+      iterations: t,
+      memorySize: m,
+      hashLength: 32,
+      outputType: 'binary',
+    });
+  } finally {
+    secret.fill(0);
   }
 }

@@ -31,7 +31,8 @@ import {
   SALT_BYTES,
   SEALED_ALG,
   SEALED_VERSION,
-  type SealedRecord,
+  SEALED_VERSION_REALMS,
+  type SealedRecordV1,
 } from './sealed-record.ts';
 
 /** Progress stages reported while sealing or opening (for a UI spinner). */
@@ -112,7 +113,7 @@ export async function sealShare(
   envelope: ShareEnvelope,
   secret: string,
   opts?: SealOptions,
-): Promise<SealedRecord> {
+): Promise<SealedRecordV1> {
   const env = parseEnvelope(envelope);
   const role = sealRole(env.role);
   const options = checkOptions(opts, true);
@@ -140,7 +141,7 @@ export async function sealShare(
     plaintext.set(tag, share.length);
     share.fill(0);
     const ciphertext = gcm(key, nonce, additionalData(head)).encrypt(plaintext);
-    const record: SealedRecord = {
+    const record: SealedRecordV1 = {
       ...head,
       nonce: toBase64Url(nonce),
       ciphertext: toBase64Url(ciphertext),
@@ -170,6 +171,12 @@ export async function openShare(
   opts?: OpenOptions,
 ): Promise<ShareEnvelope> {
   const r = parseSealedRecord(record);
+  if (r.v === SEALED_VERSION_REALMS) {
+    throw new TrineError(
+      'SEALED_UNSUPPORTED',
+      'this recovery record is sealed with the recovery realms too (v2): open it with seal-v2 openShareV2',
+    );
+  }
   const role = sealRole(r.header.role);
   const params = checkKdfParams(r.kdf);
   const options = checkOptions(opts, false);

@@ -18,6 +18,18 @@
  *   canonical JSON of `{v, alg, kdf, header}`, so every field but the nonce and the
  *   ciphertext itself is authenticated (and those two are covered by GCM).
  *
+ * Version 2 (recovery shares only, docs/realms.md): the same, plus the realm parameters,
+ * sealed under `K = HKDF(h ‖ U)` (seal.ts `sealShareV2`) — the answer alone opens nothing:
+ *
+ *   {"v":2,"alg":"A256GCM","kdf":{…},"header":{… "role":3 …},
+ *    "realms":{"scheme":"trine-realm/v1","threshold":2,"ids":["r1","r2","r3"],"epoch":4},
+ *    "nonce":"…","ciphertext":"…"}
+ *
+ * The envelope header stays a field in v2 (docs/realms.md lists it inside the additional
+ * data): the vault checks it against the auth share, and opening needs it. Additional data
+ * of v2 = canonical JSON of `{v, alg, kdf, header, realms}`. v1 records still parse and
+ * open (migration).
+ *
  * This module only parses and encodes; `seal.ts` does the cryptography.
  */
 import { fromBase64Url, utf8 } from './bytes.ts';
@@ -32,6 +44,11 @@ import {
 import { TrineError } from './errors.ts';
 
 export const SEALED_VERSION = 1 as const;
+/** Recovery records sealed with the realms' unlock key too (docs/realms.md). */
+export const SEALED_VERSION_REALMS = 2 as const;
+export const REALMS_SCHEME = 'trine-realm/v1' as const;
+/** Most realms a record names (realm-crypto's MAX_REALMS). */
+export const MAX_RECORD_REALMS = 7;
 export const SEALED_ALG = 'A256GCM' as const;
 export const SALT_BYTES = 16;
 export const NONCE_BYTES = 12;
@@ -50,7 +67,7 @@ export interface SealedKdf extends KdfParams {
   salt: string;
 }
 
-export interface SealedRecord {
+export interface SealedRecordV1 {
   v: typeof SEALED_VERSION;
   alg: typeof SEALED_ALG;
   kdf: SealedKdf;
@@ -58,6 +75,24 @@ export interface SealedRecord {
   nonce: string;
   ciphertext: string;
 }
+
+/** Which realms hold the unlock key of a v2 record, and for which realm epoch. */
+export interface SealedRealms {
+  scheme: typeof REALMS_SCHEME;
+  threshold: number;
+  /** Realm ids in the order their shares of U were assigned (app config order). */
+  ids: string[];
+  /** The realm registration epoch (the share epoch it was made for). */
+  epoch: number;
+}
+
+export interface SealedRecordV2 extends Omit<SealedRecordV1, 'v'> {
+  v: typeof SEALED_VERSION_REALMS;
+  realms: SealedRealms;
+}
+
+/** A sealed record of either version (device shares are always v1). */
+export type SealedRecord = SealedRecordV1 | SealedRecordV2;
 
 /**
  * Structural bounds only (any positive integers up to generous caps); the security
@@ -68,6 +103,8 @@ const MAX_M = 4 * 1024 * 1024;
 const MAX_T = 64;
 const MAX_P = 64;
 const RECORD_KEYS = ['v', 'alg', 'kdf', 'header', 'nonce', 'ciphertext'] as const;
+const RECORD_KEYS_V2 = ['v', 'alg', 'kdf', 'header', 'realms', 'nonce', 'ciphertext'] as const;
+const REALMS_KEYS = ['scheme', 'threshold', 'ids', 'epoch'] as const;
 const KDF_KEYS = ['name', 'm', 't', 'p', 'salt'] as const;
 
 function malformed(message: string): TrineError {
@@ -130,14 +167,14 @@ export function parseSealedRecord(value: unknown): SealedRecord {
     }
   }
   if (!isPlainObject(obj)) throw malformed('sealed record must be a JSON object');
-  exactKeys(obj, RECORD_KEYS, 'sealed record');
   if (typeof obj.v !== 'number') throw malformed('v must be a number');
-  if (obj.v !== SEALED_VERSION) {
+  if (obj.v !== SEALED_VERSION && obj.v !== SEALED_VERSION_REALMS) {
     throw new TrineError(
       'SEALED_UNSUPPORTED',
       `sealed record version ${String(obj.v).slice(0, 16)} is not supported`,
     );
   }
+  exactKeys(obj, obj.v === SEALED_VERSION ? RECORD_KEYS : RECORD_KEYS_V2, 'sealed record');
   if (typeof obj.alg !== 'string') throw malformed('alg must be a string');
   if (obj.alg !== SEALED_ALG) {
     throw new TrineError(
@@ -154,6 +191,10 @@ export function parseSealedRecord(value: unknown): SealedRecord {
   }
   if (header.role === 2)
     throw malformed('header.role must be 1 (device) or 3 (recovery): auth shares are never sealed');
+  const realms = obj.v === SEALED_VERSION_REALMS ? parseRealms(obj.realms) : undefined;
+  if (realms && header.role !== 3) {
+    throw malformed('a v2 record seals a recovery share: header.role must be 3');
+  }
   b64(obj.nonce, 'nonce', NONCE_BYTES, NONCE_BYTES);
   b64(
     obj.ciphertext,
@@ -161,14 +202,46 @@ export function parseSealedRecord(value: unknown): SealedRecord {
     MIN_SHARE_BYTES + TAG_BYTES + GCM_TAG_BYTES,
     MAX_SHARE_BYTES + TAG_BYTES + GCM_TAG_BYTES,
   );
-  return {
-    v: SEALED_VERSION,
+  const common = {
     alg: SEALED_ALG,
-    kdf: { name: 'argon2id', m, t, p, salt },
+    kdf: { name: 'argon2id' as const, m, t, p, salt },
     header,
     nonce: obj.nonce as string,
     ciphertext: obj.ciphertext as string,
   };
+  if (realms) return { v: SEALED_VERSION_REALMS, ...common, realms };
+  return { v: SEALED_VERSION, ...common };
+}
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+const REALM_ID = /^[^\u0000-\u001f\u007f]{1,128}$/u;
+
+function parseRealms(value: unknown): SealedRealms {
+  if (!isPlainObject(value)) throw malformed('realms must be a JSON object');
+  exactKeys(value, REALMS_KEYS, 'realms');
+  if (value.scheme !== REALMS_SCHEME) {
+    throw new TrineError(
+      'SEALED_UNSUPPORTED',
+      `realm scheme "${String(value.scheme).slice(0, 32)}" is not supported`,
+    );
+  }
+  const ids = value.ids;
+  if (!Array.isArray(ids) || ids.length < 1 || ids.length > MAX_RECORD_REALMS) {
+    throw malformed(`realms.ids must list 1 to ${MAX_RECORD_REALMS} realm ids`);
+  }
+  for (const id of ids) {
+    if (typeof id !== 'string' || !REALM_ID.test(id)) {
+      throw malformed('realms.ids must be 1 to 128 printable characters each');
+    }
+  }
+  if (new Set(ids).size !== ids.length) throw malformed('realms.ids must be distinct');
+  const threshold = int(value.threshold, 'realms.threshold', ids.length);
+  const epoch = int(value.epoch, 'realms.epoch', 2_147_483_647);
+  return { scheme: REALMS_SCHEME, threshold, ids: [...(ids as string[])], epoch };
+}
+
+function encodeRealms(r: SealedRealms): string {
+  return JSON.stringify({ scheme: r.scheme, threshold: r.threshold, ids: r.ids, epoch: r.epoch });
 }
 
 function parseKdf(kdf: unknown): SealedKdf {
@@ -188,24 +261,37 @@ function parseKdf(kdf: unknown): SealedKdf {
 /** Canonical JSON text of a sealed record (fixed key order, no whitespace). */
 export function encodeSealedRecord(record: SealedRecord): string {
   const r = parseSealedRecord(record);
-  return `{"v":${r.v},"alg":"${r.alg}","kdf":${encodeKdf(r.kdf)},"header":${encodeHeader(r.header)},"nonce":"${r.nonce}","ciphertext":"${r.ciphertext}"}`;
+  const realms = r.v === SEALED_VERSION_REALMS ? `,"realms":${encodeRealms(r.realms)}` : '';
+  return `{"v":${r.v},"alg":"${r.alg}","kdf":${encodeKdf(r.kdf)},"header":${encodeHeader(r.header)}${realms},"nonce":"${r.nonce}","ciphertext":"${r.ciphertext}"}`;
 }
 
 function encodeKdf(k: SealedKdf): string {
   return JSON.stringify({ name: k.name, m: k.m, t: k.t, p: k.p, salt: k.salt });
 }
 
-/** The AES-GCM additional data of a record: UTF-8 canonical JSON of {v, alg, kdf, header}. */
+/**
+ * The AES-GCM additional data of a record: UTF-8 canonical JSON of {v, alg, kdf, header}
+ * (v1) or {v, alg, kdf, header, realms} (v2).
+ */
 export function additionalData(
-  record: Pick<SealedRecord, 'v' | 'alg' | 'kdf' | 'header'>,
+  record:
+    | Pick<SealedRecordV1, 'v' | 'alg' | 'kdf' | 'header'>
+    | Pick<SealedRecordV2, 'v' | 'alg' | 'kdf' | 'header' | 'realms'>,
 ): Uint8Array {
   // Validate what goes into the AAD, so hostile input fails with a coded error.
   if (typeof record !== 'object' || record === null) throw malformed('record must be an object');
-  if (record.v !== SEALED_VERSION || record.alg !== SEALED_ALG) {
-    throw new TrineError('SEALED_UNSUPPORTED', 'only v 1 with alg A256GCM is supported');
+  if (
+    (record.v !== SEALED_VERSION && record.v !== SEALED_VERSION_REALMS) ||
+    record.alg !== SEALED_ALG
+  ) {
+    throw new TrineError('SEALED_UNSUPPORTED', 'only v 1 or 2 with alg A256GCM is supported');
   }
   const kdf = parseKdf(record.kdf);
+  const realms =
+    record.v === SEALED_VERSION_REALMS
+      ? `,"realms":${encodeRealms(parseRealms(record.realms))}`
+      : '';
   return utf8(
-    `{"v":${record.v},"alg":"${record.alg}","kdf":${encodeKdf(kdf)},"header":${encodeHeader(record.header)}}`,
+    `{"v":${record.v},"alg":"${record.alg}","kdf":${encodeKdf(kdf)},"header":${encodeHeader(record.header)}${realms}}`,
   );
 }

@@ -12,7 +12,9 @@ import * as envelope from '../src/envelope.ts';
 import * as errors from '../src/errors.ts';
 import * as kdf from '../src/kdf.ts';
 import * as mnemonic from '../src/mnemonic.ts';
+import * as realmCrypto from '../src/realm-crypto.ts';
 import * as seal from '../src/seal.ts';
+import * as sealV2 from '../src/seal-v2.ts';
 import * as sealedRecord from '../src/sealed-record.ts';
 import * as shamir from '../src/shamir.ts';
 import * as wipe from '../src/wipe.ts';
@@ -101,6 +103,23 @@ function checkError(where: string, error: unknown): void {
 const shares = await shamir.splitSecret(new Uint8Array(16).fill(7), CTX);
 const sealed = await seal.sealShare(shares.device, 'pw', { kdf: kdf.KDF_FLOOR });
 const FAST = { kdf: kdf.KDF_FLOOR };
+const SALT = new Uint8Array(16).fill(1);
+const H = new Uint8Array(32).fill(2);
+const U = new Uint8Array(32).fill(3);
+const V2IN = {
+  h: H,
+  unlockKey: U,
+  kdf: { name: 'argon2id' as const, ...kdf.KDF_FLOOR, salt: bytes.toBase64Url(SALT) },
+  realms: { threshold: 1, ids: ['r1'], epoch: 1 },
+};
+const sealedV2 = sealV2.sealShareV2(shares.recovery, V2IN);
+const REALM_PK = (await import('@noble/curves/ed25519.js')).ristretto255_oprf
+  .poprf(new Uint8Array(0))
+  .generateKeyPair().publicKey;
+const X = realmCrypto.oprfInput(H);
+const INFO = realmCrypto.realmInfo({ appId: 'a', iss: 'i', sub: 's', walletId: 'w' });
+const BLIND = realmCrypto.blindRequest(X, INFO, REALM_PK);
+const OUT = { realmId: 'r1', output: new Uint8Array(64) };
 
 /** Valid arguments per function; each position is replaced by each hostile value. */
 const VALID: Record<string, unknown[]> = {
@@ -123,11 +142,26 @@ const VALID: Record<string, unknown[]> = {
   'errors.TrineError': ['INVALID_ARGUMENT', 'message', {}],
   'errors.isTrineError': [new Error('x'), 'INVALID_ARGUMENT'],
   'kdf.checkKdfParams': [kdf.KDF_FLOOR],
+  'kdf.hashAnswer': ['x', SALT, kdf.KDF_FLOOR],
   'kdf.deriveSealKey': [new Uint8Array(1), new Uint8Array(16), kdf.KDF_FLOOR, 'device'],
   'mnemonic.entropyToMnemonic': [new Uint8Array(16)],
   'mnemonic.mnemonicToEntropy': [`${'abandon '.repeat(11)}about`],
   'seal.sealShare': [shares.device, 'pw', FAST],
   'seal.openShare': [sealed, 'pw', {}],
+  'sealV2.sealShareV2': [shares.recovery, V2IN],
+  'sealV2.openShareV2': [sealedV2, H, U],
+  'realmCrypto.checkRealmId': ['r1', 'realm id'],
+  'realmCrypto.checkThreshold': [1, 1],
+  'realmCrypto.checkRealmPublicKey': [REALM_PK],
+  'realmCrypto.realmInfo': [{ appId: 'a', iss: 'i', sub: 's', walletId: 'w' }],
+  'realmCrypto.oprfInput': [H],
+  'realmCrypto.blindRequest': [X, INFO, REALM_PK],
+  'realmCrypto.finalizeEvaluation': [X, INFO, BLIND, REALM_PK, new Uint8Array(64)],
+  'realmCrypto.realmPad': [new Uint8Array(64), 'r1', 1],
+  'realmCrypto.unlockTag': [U, 'r1', 1],
+  'realmCrypto.sealKeyV2': [H, U],
+  'realmCrypto.createRegistration': [[OUT], 1, 1],
+  'realmCrypto.unlockKeyCandidates': [[{ ...OUT, maskedShare: new Uint8Array(33) }], 1, 1],
   'sealedRecord.parseSealedRecord': [sealed],
   'sealedRecord.encodeSealedRecord': [sealed],
   'sealedRecord.additionalData': [sealed],
@@ -146,7 +180,9 @@ const MODULES = {
   errors,
   kdf,
   mnemonic,
+  realmCrypto,
   seal,
+  sealV2,
   sealedRecord,
   shamir,
   wipe,

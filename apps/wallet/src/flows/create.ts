@@ -1,18 +1,31 @@
 /**
  * @module flows/create — create a wallet: password + security question → fresh entropy
- * → addresses → three shares of epoch 1 → device share sealed under the password,
- * recovery share under the answer (two workers in parallel) → vault (auth share, sealed
- * recovery) → this device (sealed device share). The vault is written first: if saving
+ * → addresses → three shares of epoch 1 → device share sealed under the password (KDF
+ * worker) and, in parallel, the recovery share: h = Argon2id(answer) (worker), evaluated
+ * at every recovery realm, registered there (epoch 1, with the management public key),
+ * sealed v2 under h ‖ U (docs/realms.md "Create") → vault (auth share, sealed recovery,
+ * management key) → commit epoch 1 at the realms (signed) → this device (sealed device
+ * share). The realms are written before the vault, the vault before the device: if saving
  * on the device then fails, the auth and recovery shares still recover the wallet.
  */
+import { toBase64Url } from '@trine/core/bytes';
 import { generateEntropy } from '@trine/core/entropy';
 import { splitSecret } from '@trine/core/shamir';
 import { wipe } from '@trine/core/wipe';
 import type { WalletInfo } from '@trine/protocol/methods';
 import { loadCardano } from '../cardano.ts';
-import { type Ctx, cancelled, interact, walletInfo } from '../context.ts';
+import {
+  type Ctx,
+  cancelled,
+  interact,
+  managementOf,
+  realmSetup,
+  sealRecovery,
+  walletInfo,
+} from '../context.ts';
 import { requestPersistence } from '../device-store.ts';
 import { userMessage } from '../errors.ts';
+import { commitRealms } from '../realms.ts';
 import { h } from '../ui/dom.ts';
 import { passwordField, questionPicker, textField } from '../ui/fields.ts';
 import { p, Screen } from '../ui/screen.ts';
@@ -104,28 +117,49 @@ export async function createWallet(
   const walletId = crypto.randomUUID();
   let shares: Awaited<ReturnType<typeof splitSecret>>;
   let info: ReturnType<typeof cardano.deriveWallet>;
+  let management: ReturnType<typeof managementOf>;
   try {
     info = cardano.deriveWallet(entropy, ctx.network);
     shares = await splitSecret(entropy, { walletId, keyId: info.keyId, epoch: 1 });
+    management = managementOf(entropy, walletId);
   } finally {
     wipe(entropy);
   }
-  screen?.progress('Locking your key shares with your password and answer (this takes a moment)…');
-  const [device, recovery] = await Promise.all([
-    ctx.kdf.seal(shares.device, password),
-    ctx.kdf.seal(shares.recovery, answer),
-  ]);
-  screen?.progress('Saving to the wallet service…');
   const addresses = { base: info.baseAddress, reward: info.rewardAddress };
-  await ctx.vault.createWallet({
-    walletId,
-    keyId: info.keyId,
-    network: ctx.network,
-    addresses,
-    epoch: 1,
-    authShare: shares.auth,
-    recovery: { question, sealed: recovery },
-  });
+  let device: Awaited<ReturnType<typeof ctx.kdf.seal>>;
+  try {
+    screen?.progress(
+      'Locking your key shares with your password and answer, and registering with the recovery services (this takes a moment)…',
+    );
+    // First registration at every realm: unsigned (none exists yet; docs/realms.md).
+    const [sealedDevice, recovery] = await Promise.all([
+      ctx.kdf.seal(shares.device, password),
+      sealRecovery(ctx, shares.recovery, answer, 1, management, false),
+    ]);
+    device = sealedDevice;
+    screen?.progress('Saving to the wallet service…');
+    await ctx.vault.createWallet({
+      walletId,
+      keyId: info.keyId,
+      network: ctx.network,
+      addresses,
+      epoch: 1,
+      authShare: shares.auth,
+      recovery: { question, sealed: recovery },
+      managementKey: toBase64Url(management.key.publicKey),
+    });
+    // Commit epoch 1 at the realms (signed): it tells a realm this registration reached
+    // the vault, so only an uncommitted one can be an orphan of a create that stopped
+    // before the vault (the realm may then let a new create replace it). Best effort.
+    try {
+      const setup = await realmSetup(ctx, walletId);
+      if (setup) await commitRealms(setup, 1, management.signer);
+    } catch {
+      // The wallet exists at the vault; an uncommitted epoch 1 is still a valid registration.
+    }
+  } finally {
+    wipe(management.key.secretKey);
+  }
   screen?.progress('Saving on this device…');
   const record = {
     appId: ctx.appId,

@@ -11,8 +11,18 @@
  * recovery share under a wrong answer). Users who forgot the answer change the question
  * first (that needs only the password).
  *
+ * Re-arm recovery (docs/realms.md): after the realms counted wrong guesses at the answer,
+ * a re-share with the same password and answer re-registers every realm, which resets
+ * their counters (and the attacker's progress: the new salt makes old guesses useless).
+ * Checking the answer first evaluates it at the realms *signed* with the management key
+ * (derived from the entropy the password opened), so that check is not counted.
+ *
+ * Delete signs `DELETE …/wallet` and each realm's `DELETE …/registration` with the
+ * management key (a JWT alone cannot destroy: invariant 11).
+ *
  * Every re-share goes through reshare.ts, which keeps two shares of one epoch reachable
- * at every instant (DESIGN.md §2.8).
+ * at every instant (DESIGN.md §2.8). A wallet still on the v1 recovery record moves to
+ * v2 + realms with its next re-share here (migration).
  */
 import { entropyToMnemonic } from '@trine/core/mnemonic';
 import { wipe } from '@trine/core/wipe';
@@ -22,12 +32,14 @@ import {
   cancelled,
   combine,
   interact,
-  kdfText,
   loadWallet,
+  managementOf,
+  realmSetup,
   unlockWithPassword,
   type WalletState,
 } from '../context.ts';
 import { StaleDeviceError, userMessage } from '../errors.ts';
+import { atRealms } from '../realm-client.ts';
 import { ReshareError } from '../reshare.ts';
 import { h } from '../ui/dom.ts';
 import { type Field, passwordField, questionPicker, textField } from '../ui/fields.ts';
@@ -43,6 +55,7 @@ import {
 } from '../validators.ts';
 import { VaultError } from '../vault-client.ts';
 import { ensureDevice } from './approve.ts';
+import { openRecoveryShare } from './recover.ts';
 import { reshareWith } from './reshare-step.ts';
 
 async function walletState(ctx: Ctx): Promise<WalletState> {
@@ -109,7 +122,13 @@ export async function changePasswordFlow(ctx: Ctx): Promise<void> {
         try {
           entropy = await unlockWithPassword(ctx, state, current.input.value, screen);
           step = 'answer';
-          await checkAnswerAgainstVault(ctx, state, entropy, answer.input.value, screen);
+          const legacy = await checkAnswerAgainstVault(
+            ctx,
+            state,
+            entropy,
+            answer.input.value,
+            screen,
+          );
           await reshareWith(
             ctx,
             state,
@@ -121,6 +140,7 @@ export async function changePasswordFlow(ctx: Ctx): Promise<void> {
               question: state.meta.question,
             },
             screen,
+            legacy,
           );
           done();
         } catch (e) {
@@ -138,7 +158,9 @@ export async function changePasswordFlow(ctx: Ctx): Promise<void> {
 /**
  * Opens the vault's current recovery share with `answer` and checks it belongs to the
  * same key (combine with the known entropy's shares is not possible — different split —
- * so we combine recovery + auth and compare).
+ * so we combine recovery + auth and compare). With realms, the evaluations are signed
+ * with the management key (uncounted: we already hold the secret). Resolves with
+ * whether the record is v1 (legacy: the re-share registers the management key).
  */
 async function checkAnswerAgainstVault(
   ctx: Ctx,
@@ -146,12 +168,17 @@ async function checkAnswerAgainstVault(
   entropy: Uint8Array,
   answer: string,
   screen: Screen,
-): Promise<void> {
-  screen.progress('Fetching your recovery share to check the answer…');
-  const rec = await ctx.vault.getRecovery();
-  const share = await ctx.kdf.open(rec.sealed, answer, (s) =>
-    screen.progress(kdfText(s, 'answer')),
-  );
+): Promise<boolean> {
+  screen.progress('Checking your answer…');
+  const management = managementOf(entropy, state.meta.walletId);
+  let opened: Awaited<ReturnType<typeof openRecoveryShare>>;
+  try {
+    opened = await openRecoveryShare(ctx, state.meta.walletId, answer, screen, management.signer);
+  } finally {
+    wipe(management.key.secretKey);
+  }
+  wipe(opened.realms?.unlockKey);
+  const { rec, share } = opened;
   const auth = await ctx.vault.getAuthShare();
   const cardano = await loadCardano();
   const again = await combine(
@@ -166,6 +193,78 @@ async function checkAnswerAgainstVault(
   const same = again.length === entropy.length && again.every((b, i) => b === entropy[i]);
   wipe(again);
   if (!same) throw new Error('the recovery share does not match this wallet');
+  return rec.sealed.v === 1;
+}
+
+/**
+ * Re-arm recovery (docs/realms.md): password + the same answer → a re-share that
+ * re-registers every realm (counters back to 0). Offered after a password unlock when
+ * the realms counted wrong attempts.
+ */
+export async function rearmFlow(ctx: Ctx, notice?: string): Promise<void> {
+  const state = await walletState(ctx);
+  await interact<void>(ctx.view, (done, fail) => {
+    const current = passwordField('Password', 'current-password');
+    const answer = textField('Answer to your security question', undefined, true);
+    return new Screen({
+      title: 'Re-arm recovery',
+      body: [
+        notice ? h('p', { class: 'notice' }, notice) : null,
+        p(
+          'Your key is split again and registered anew with the recovery services; their wrong-attempt counters start again from zero. Your password and answer stay the same.',
+        ),
+        h('p', { class: 'question' }, h('strong', null, 'Question: '), state.meta.question),
+      ],
+      fields: [current.wrap, answer.wrap],
+      submitLabel: 'Re-arm recovery',
+      cancelLabel: 'Not now',
+      onCancel: () => fail(cancelled()),
+      onSubmit: async (screen) => {
+        if (
+          !validate([
+            [current, current.input.value ? [] : ['Type your password.']],
+            [answer, checkAnswerGiven(answer.input.value)],
+          ])
+        ) {
+          return;
+        }
+        screen.busy(true);
+        let entropy: Uint8Array | undefined;
+        let step: 'password' | 'answer' = 'password';
+        try {
+          entropy = await unlockWithPassword(ctx, state, current.input.value, screen);
+          step = 'answer';
+          const legacy = await checkAnswerAgainstVault(
+            ctx,
+            state,
+            entropy,
+            answer.input.value,
+            screen,
+          );
+          await reshareWith(
+            ctx,
+            state,
+            entropy,
+            state.meta.epoch,
+            {
+              password: current.input.value,
+              answer: answer.input.value,
+              question: state.meta.question,
+            },
+            screen,
+            legacy,
+          );
+          done();
+        } catch (e) {
+          if (fatal(e)) return fail(e);
+          screen.busy(false);
+          screen.error(userMessage(e, step));
+        } finally {
+          wipe(entropy);
+        }
+      },
+    });
+  });
 }
 
 export async function changeQuestionFlow(ctx: Ctx): Promise<void> {
@@ -200,6 +299,8 @@ export async function changeQuestionFlow(ctx: Ctx): Promise<void> {
         let entropy: Uint8Array | undefined;
         try {
           entropy = await unlockWithPassword(ctx, state, current.input.value, screen);
+          // Only the record's version is read (v1 = legacy: register the management key).
+          const legacy = (await ctx.vault.getRecovery()).sealed.v === 1;
           await reshareWith(
             ctx,
             state,
@@ -211,6 +312,7 @@ export async function changeQuestionFlow(ctx: Ctx): Promise<void> {
               question: q,
             },
             screen,
+            legacy,
           );
           done();
         } catch (e) {
@@ -316,12 +418,30 @@ export async function deleteFlow(ctx: Ctx): Promise<void> {
         screen.busy(true);
         let entropy: Uint8Array | undefined;
         try {
-          // The password proves the person at the keyboard owns the wallet here.
+          // The password proves the person at the keyboard owns the wallet here, and
+          // yields the management key that signs the deletes (invariant 11).
           if (hasDevice)
             entropy = await unlockWithPassword(ctx, state, current.input.value, screen);
-          screen.progress('Deleting from the wallet service…');
-          await ctx.vault.deleteWallet();
+          const management = entropy ? managementOf(entropy, state.meta.walletId) : undefined;
+          try {
+            screen.progress('Deleting from the wallet service…');
+            await ctx.vault.deleteWallet(management?.signer);
+            const setup = management ? await realmSetup(ctx, state.meta.walletId) : null;
+            if (setup && management) {
+              screen.progress('Deleting from the recovery services…');
+              // Best effort: the vault's record is gone, so what a realm keeps opens nothing.
+              await atRealms(setup.realms, 0, (realm) =>
+                setup.client.deleteRegistration(realm, management.signer),
+              );
+            }
+          } finally {
+            if (management) wipe(management.key.secretKey);
+          }
           ctx.session.clear();
+          // No "wrong attempts" notice for a wallet that is gone.
+          await ctx.realmCheck;
+          ctx.realmCheck = undefined;
+          ctx.realmNotice = undefined;
           screen.progress('Deleting from this browser…');
           await ctx.store.remove(ctx.appId, state.meta.walletId);
           done();

@@ -1,9 +1,18 @@
 /**
  * @module flows/recover — recover on a new device or after a forgotten password:
- * answer → recovery share (vault, opened in a worker) + auth share → combined and
- * key-checked → new password → re-share to epoch + 1 (reshare.ts keeps two shares of one
- * epoch reachable at every instant) → new device share stored. Same wallet, same address.
+ * answer → h = Argon2id(answer) (worker) → evaluated at the recovery realms (t of n, in
+ * parallel; each counts the guess) → U → the v2 recovery share opened under h ‖ U
+ * (docs/realms.md "Recover") + auth share → combined and key-checked → `unlock` at the
+ * realms (resets their counters; they say how many wrong attempts came before) → new
+ * password → re-share to epoch + 1 (reshare.ts keeps two shares of one epoch reachable at
+ * every instant) → new device share stored. Same wallet, same address.
+ *
+ * A v1 recovery record (a wallet created before realms) opens with the answer alone; its
+ * re-share here moves it to v2 + realms and registers its management key (migration).
  */
+
+import { fromBase64Url } from '@trine/core/bytes';
+import type { SealedRecordV2 } from '@trine/core/sealed-record';
 import { wipe } from '@trine/core/wipe';
 import { loadCardano } from '../cardano.ts';
 import {
@@ -13,9 +22,11 @@ import {
   interact,
   kdfText,
   loadWallet,
+  realmSetup,
   type WalletState,
 } from '../context.ts';
 import { userMessage } from '../errors.ts';
+import { openWithRealms, realmStatus, unlockRealms } from '../realms.ts';
 import { ReshareError } from '../reshare.ts';
 import { h } from '../ui/dom.ts';
 import { passwordField, textField } from '../ui/fields.ts';
@@ -35,6 +46,31 @@ interface Recovered {
   answer: string;
   epoch: number;
   question: string;
+  /** The record was v1: the re-share registers the management key (migration). */
+  legacy: boolean;
+  /** What the realms reported on unlock (wrong attempts before this one). */
+  wrongBefore: { wrongGuesses: number; since: string | null } | null;
+}
+
+/**
+ * Said plainly before the user types: realms at their guess limit, and what remains.
+ * Best effort (an unreachable realm just says nothing here).
+ */
+async function lockedNotice(ctx: Ctx, walletId: string): Promise<string | null> {
+  try {
+    const setup = await realmSetup(ctx, walletId);
+    if (!setup) return null;
+    const status = await realmStatus(setup);
+    if (status.locked.length === 0) return null;
+    const n = setup.realms.length;
+    const open = n - status.locked.length;
+    if (open >= setup.threshold) {
+      return `Recovery with your answer is locked at ${status.locked.length} of ${n} recovery services after too many wrong answers. It still works through the other ${open} (${setup.threshold} are needed), so you can still try — carefully.`;
+    }
+    return `Recovery with your answer is locked: ${status.locked.length} of ${n} recovery services refuse further attempts after too many wrong answers, and ${setup.threshold} are needed. What you can still do: on a device where your wallet still opens with your password, choose “Re-arm recovery” (or change the security question) — that resets the counters; or restore from your 24-word recovery phrase.`;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -56,6 +92,7 @@ export async function recoverFlow(ctx: Ctx, reason?: string): Promise<WalletStat
 async function recoverOnce(ctx: Ctx, reason?: string): Promise<WalletState> {
   const state = await loadWallet(ctx);
   if (!state) throw new VaultError(404, 'wallet_not_found', 'no wallet');
+  const locked = await lockedNotice(ctx, state.meta.walletId);
   const recovered = await interact<Recovered>(ctx.view, (done, fail) => {
     const answer = textField(
       'Your answer',
@@ -66,6 +103,7 @@ async function recoverOnce(ctx: Ctx, reason?: string): Promise<WalletState> {
       title: 'Recover your wallet',
       body: [
         reason ? h('p', { class: 'notice' }, reason) : null,
+        locked ? h('p', { class: 'notice' }, locked) : null,
         p(
           'Answer your security question to unlock the wallet on this device, then choose a new password for it.',
         ),
@@ -98,7 +136,16 @@ async function recoverOnce(ctx: Ctx, reason?: string): Promise<WalletState> {
       const pw2 = passwordField('Type it again', 'new-password');
       return new Screen({
         title: 'Choose a new password',
-        body: [p('Your answer was right. This password protects your key share in this browser.')],
+        body: [
+          p('Your answer was right. This password protects your key share in this browser.'),
+          recovered.wrongBefore && recovered.wrongBefore.wrongGuesses > 0
+            ? h(
+                'p',
+                { class: 'notice' },
+                `${recovered.wrongBefore.wrongGuesses} wrong recovery attempt${recovered.wrongBefore.wrongGuesses === 1 ? '' : 's'} came before yours${recovered.wrongBefore.since ? ` since ${new Date(recovered.wrongBefore.since).toLocaleString()}` : ''}. If they were not yours, someone may be guessing your answer: consider changing the security question.`,
+              )
+            : null,
+        ],
         fields: [pw.wrap, pw2.wrap],
         submitLabel: 'Save and finish',
         cancelLabel: 'Cancel',
@@ -125,6 +172,7 @@ async function recoverOnce(ctx: Ctx, reason?: string): Promise<WalletState> {
                 question: recovered.question,
               },
               screen,
+              recovered.legacy,
             );
             done();
           } catch (e) {
@@ -147,6 +195,49 @@ async function recoverOnce(ctx: Ctx, reason?: string): Promise<WalletState> {
   return fresh;
 }
 
+/**
+ * Opens the vault's current recovery record with `answer`: v2 through the realms (h in
+ * the worker, then t realm evaluations), v1 with the answer alone (legacy). `signer`
+ * (when the caller already holds the secret) makes the realm evaluations uncounted.
+ * Returns the recovery share, the record, and what the realms need for `unlock`.
+ */
+export async function openRecoveryShare(
+  ctx: Ctx,
+  walletId: string,
+  answer: string,
+  screen?: Screen,
+  signer?: { walletId: string; secretKey: Uint8Array },
+) {
+  screen?.progress('Fetching your recovery share…');
+  const rec = await ctx.vault.getRecovery();
+  if (rec.sealed.v === 1) {
+    const share = await ctx.kdf.open(rec.sealed, answer, (s) =>
+      screen?.progress(kdfText(s, 'answer')),
+    );
+    return { rec, share, realms: null };
+  }
+  const sealed: SealedRecordV2 = rec.sealed;
+  const setup = await realmSetup(ctx, walletId);
+  if (!setup) throw new VaultError(0, 'bad_response', 'the app lists no recovery services');
+  const h = await ctx.kdf.hash(
+    answer,
+    fromBase64Url(sealed.kdf.salt, 'salt'),
+    { m: sealed.kdf.m, t: sealed.kdf.t, p: sealed.kdf.p },
+    (s) => screen?.progress(kdfText(s, 'answer')),
+  );
+  try {
+    screen?.progress('Asking the recovery services…');
+    const r = await openWithRealms(setup, sealed, h, signer);
+    return {
+      rec,
+      share: r.envelope,
+      realms: { setup, unlockKey: r.unlockKey, evaluated: r.evaluated },
+    };
+  } finally {
+    wipe(h);
+  }
+}
+
 /** Answer → the combined, key-checked entropy (recovery share + auth share). */
 async function openRecovery(
   ctx: Ctx,
@@ -155,34 +246,51 @@ async function openRecovery(
   screen: Screen,
 ): Promise<Recovered> {
   const cardano = loadCardano();
-  screen.progress('Fetching your recovery share…');
-  const rec = await ctx.vault.getRecovery();
-  const share = await ctx.kdf.open(rec.sealed, answer, (s) =>
-    screen.progress(kdfText(s, 'answer')),
-  );
-  screen.progress('Fetching the wallet service’s share…');
-  const auth = await ctx.vault.getAuthShare();
-  const entropy = await combine(
-    ctx,
-    [share, auth.authShare],
-    state.meta.walletId,
-    state.meta.keyId,
-    rec.epoch,
-    await cardano,
-    screen,
-  );
+  const { rec, share, realms } = await openRecoveryShare(ctx, state.meta.walletId, answer, screen);
   try {
-    // The key is right (key id checked); the addresses must be the ones the vault lists.
-    const info = (await cardano).deriveWallet(entropy, state.meta.network);
-    if (
-      info.baseAddress !== state.meta.addresses.base ||
-      info.rewardAddress !== state.meta.addresses.reward
-    ) {
-      throw new Error('the wallet service lists other addresses than this key has');
+    screen.progress('Fetching the wallet service’s share…');
+    const auth = await ctx.vault.getAuthShare();
+    const entropy = await combine(
+      ctx,
+      [share, auth.authShare],
+      state.meta.walletId,
+      state.meta.keyId,
+      rec.epoch,
+      await cardano,
+      screen,
+    );
+    try {
+      // The key is right (key id checked); the addresses must be the ones the vault lists.
+      const info = (await cardano).deriveWallet(entropy, state.meta.network);
+      if (
+        info.baseAddress !== state.meta.addresses.base ||
+        info.rewardAddress !== state.meta.addresses.reward
+      ) {
+        throw new Error('the wallet service lists other addresses than this key has');
+      }
+    } catch (e) {
+      wipe(entropy);
+      throw e;
     }
-  } catch (e) {
-    wipe(entropy);
-    throw e;
+    // The right answer: reset the counters of the realms that counted it.
+    const wrongBefore =
+      realms && rec.sealed.v === 2
+        ? await unlockRealms(
+            realms.setup,
+            realms.evaluated,
+            realms.unlockKey,
+            rec.sealed.realms.epoch,
+          )
+        : null;
+    return {
+      entropy,
+      answer,
+      epoch: rec.epoch,
+      question: rec.question,
+      legacy: rec.sealed.v === 1,
+      wrongBefore,
+    };
+  } finally {
+    wipe(realms?.unlockKey);
   }
-  return { entropy, answer, epoch: rec.epoch, question: rec.question };
 }
