@@ -10,6 +10,7 @@
 import type { Page } from '@playwright/test';
 import { type DemoPage, PASSWORD } from './demo-page.ts';
 import { expect, test } from './fixtures.ts';
+import { installHostSpy, type SpyWindow } from './host-spy.ts';
 import { bodyOfUnsignedTx, paymentKeyHash, vkeyWitnesses, witnessVerifies } from './verify.ts';
 
 const FRAME = 'iframe[title="Trine wallet"]';
@@ -221,6 +222,61 @@ test('partialSign=false with a foreign key → ProofGeneration before any screen
   await demo.signPayment();
 });
 
+test('signData for an address not the wallet’s → ProofGeneration / AddressNotPK, no screen', async ({
+  device,
+  user,
+}) => {
+  const { demo, page, context } = device;
+  await context.addInitScript(installHostSpy);
+  await demo.open();
+  await demo.signIn(user);
+  await demo.connectAndCreate();
+  const replies = await page.evaluate(async () => {
+    const spy = window as unknown as SpyWindow;
+    const overlay = document.querySelector('[data-trine=overlay]') as HTMLElement;
+    let shown = false;
+    new MutationObserver(() => {
+      if (!overlay.hidden) shown = true;
+    }).observe(overlay, { attributes: true });
+    const port = spy.__ports.at(-1);
+    if (!port) throw new Error('no protocol port seen');
+    const hash = 'ab'.repeat(28);
+    const sent = {
+      'foreign-key': `60${hash}`, // enterprise address, someone else's key (CIP-19 type 6)
+      'script-address': `70${hash}`, // enterprise address, a script (type 7)
+      malformed: 'zz',
+    };
+    for (const [id, address] of Object.entries(sent)) {
+      port.postMessage({
+        ns: 'trine',
+        v: 1,
+        id,
+        method: 'signData',
+        params: { address, payload: '68656c6c6f' },
+      });
+    }
+    const ids = Object.keys(sent);
+    const until = Date.now() + 15_000;
+    const found = () =>
+      spy.__seen.filter(
+        (m): m is { id: string; error: { code: string } } =>
+          typeof m === 'object' && m !== null && ids.includes((m as { id?: string }).id ?? ''),
+      );
+    while (found().length < ids.length && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return { codes: Object.fromEntries(found().map((m) => [m.id, m.error?.code])), shown };
+  });
+  expect(replies).toEqual({
+    codes: {
+      'foreign-key': 'proof_generation',
+      'script-address': 'address_not_ours',
+      malformed: 'invalid_params',
+    },
+    shown: false,
+  });
+});
+
 test.describe('no IntersectionObserver v2 (as in Firefox and Safari) → the popup', () => {
   test('approve in the wallet window signs; reject there declines; closing it is not approval', async ({
     device,
@@ -312,4 +368,69 @@ test.describe('no IntersectionObserver v2 (as in Firefox and Safari) → the pop
     await popup.getByRole('button', { name: 'Reject' }).click();
     await expect(demo.error).toContainText('UserDeclined');
   });
+});
+
+for (const size of [
+  { name: 'desktop', width: 960, height: 720 },
+  { name: '390px', width: 390, height: 844 },
+]) {
+  test(`layout (${size.name}): the password, approve and reject stay in view; testnet marker; ×`, async ({
+    device,
+    user,
+  }) => {
+    const { demo, page } = device;
+    await page.setViewportSize({ width: size.width, height: size.height });
+    await demo.open();
+    await demo.signIn(user);
+    await demo.connectAndCreate();
+    await page.getByRole('button', { name: 'Build and sign payment' }).click();
+    const w = demo.wallet;
+    await expect(w.getByRole('heading', { name: 'Approve transaction' })).toBeVisible();
+    const approve = w.getByRole('button', { name: 'Approve and sign' });
+    await expect(approve).toBeEnabled();
+    await demo.shot(`wallet-approve-tx-${size.name}`);
+    const frame = await page.locator(FRAME).boundingBox();
+    if (!frame) throw new Error('no frame');
+    // Everything the user acts with is inside the frame's visible box, without scrolling.
+    for (const el of [
+      w.getByLabel('Password', { exact: true }),
+      approve,
+      w.getByRole('button', { name: 'Reject' }),
+      w.getByRole('button', { name: 'Close' }),
+      w.getByText(/^Testnet · /),
+    ]) {
+      const box = await el.boundingBox();
+      expect(box).not.toBeNull();
+      expect(box!.y).toBeGreaterThanOrEqual(frame.y);
+      expect(box!.y + box!.height).toBeLessThanOrEqual(frame.y + frame.height + 1);
+      expect(box!.x + box!.width).toBeLessThanOrEqual(frame.x + frame.width + 1);
+    }
+    // × rejects.
+    await w.getByRole('button', { name: 'Close' }).click();
+    await expect(demo.error).toContainText('UserDeclined');
+  });
+}
+
+test('the host shrinks the frame below a usable size → the approval moves to the popup', async ({
+  device,
+  user,
+}) => {
+  const { demo, page, context } = device;
+  await demo.open();
+  await demo.signIn(user);
+  const address = await demo.connectAndCreate();
+  await page.getByRole('button', { name: 'Build and sign payment' }).click();
+  const w = demo.wallet;
+  await expect(w.getByRole('button', { name: 'Approve and sign' })).toBeEnabled();
+  await page.evaluate((sel) => {
+    (document.querySelector(sel) as HTMLIFrameElement).style.height = '200px';
+  }, FRAME);
+  const open = w.getByRole('button', { name: 'Open the wallet window' });
+  await expect(open).toBeAttached();
+  await expect(w.getByRole('button', { name: 'Approve and sign' })).toHaveCount(0);
+  const [popup] = await Promise.all([context.waitForEvent('page'), open.click()]);
+  await popup.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await popup.getByRole('button', { name: 'Approve and sign' }).click();
+  const { txHex, witnessSetHex } = await demo.signedPayment();
+  expectSigned(txHex, witnessSetHex, address);
 });

@@ -45,7 +45,7 @@ function boot(): void {
     } else if (m.type === 'done') {
       answered = true;
       view.message('Done', h('p', null, 'You can close this window.'));
-      window.close();
+      setTimeout(() => window.close(), 300);
     }
   });
   addEventListener('pagehide', () => {
@@ -64,7 +64,13 @@ function boot(): void {
       stickyActions: true,
       initialFocus: 'heading',
       body: [
-        h('p', { class: 'origin' }, 'Requested by ', h('strong', null, r.hostOrigin), '.'),
+        h(
+          'p',
+          { class: 'origin' },
+          'Requested by ',
+          h('strong', null, r.hostOrigin),
+          ` for your ${r.network} wallet.`,
+        ),
         ...rebuild(r.body),
       ],
       fields: r.password ? [pw.wrap, ...(r.stay ? [stay.wrap] : [])] : [],
@@ -73,7 +79,8 @@ function boot(): void {
       onCancel: () => {
         answered = true;
         post({ type: 'cancel' });
-        window.close();
+        view.message('Rejected', h('p', null, 'Nothing was signed. This window closes.'));
+        setTimeout(() => window.close(), 300);
       },
       onSubmit: (scr) => {
         if (!gate.take()) {

@@ -116,7 +116,15 @@ function approveOnce<T>(
   if (!canConfirmFrameVisibility() || frameTooSmall()) {
     return approveInPopup(ctx, state, a, cardano);
   }
-  return approveInFrame(ctx, state, a, cardano);
+  return approveInFrame(ctx, state, a, cardano).catch((e: unknown) => {
+    if (e instanceof MovedToPopup) return approveInPopup(ctx, state, a, cardano);
+    throw e;
+  });
+}
+
+/** The host shrank the frame below a usable size during the review: use the popup. */
+class MovedToPopup extends Error {
+  override readonly name = 'MovedToPopup';
 }
 
 /** The origin line every approval starts with. */
@@ -179,6 +187,7 @@ function approveInFrame<T>(
     const pw = passwordField('Password', 'current-password');
     const stay = checkbox(`Stay unlocked for ${UNLOCK_MINUTES} minutes (on this page only)`);
     let gate: ReviewGate | undefined;
+    let signing = false;
     const screen = new Screen({
       title: a.title,
       network: state.meta.network,
@@ -204,6 +213,7 @@ function approveInFrame<T>(
         }
         pw.problems([]);
         screen.busy(true);
+        signing = true;
         try {
           const result = await signWith(
             ctx,
@@ -220,14 +230,24 @@ function approveInFrame<T>(
             fail(e);
             return;
           }
+          signing = false;
           screen.busy(false);
           screen.error(userMessage(e, 'password'));
           pw.input.select();
         }
       },
     });
+    const onResize = () => {
+      if (frameTooSmall() && !signing) fail(new MovedToPopup());
+    };
+    addEventListener('resize', onResize);
     gate = guardScreen(screen, (stop) => {
-      guard = { stop };
+      guard = {
+        stop: () => {
+          removeEventListener('resize', onResize);
+          stop();
+        },
+      };
     });
     return screen;
   });
@@ -275,7 +295,8 @@ function approveInPopup<T>(
 ): Promise<T> {
   const { walletId, epoch } = state.device ?? { walletId: '', epoch: 0 };
   const unlocked = ctx.session.active(walletId, epoch);
-  const body = snapshot([originLine(ctx, state), ...(a.content.filter(Boolean) as Node[])]);
+  // The popup draws the origin line itself (from hostOrigin and network).
+  const body = snapshot(a.content.filter(Boolean) as Node[]);
   let teardown: () => void = () => {};
   return interact<T>(ctx.view, (doneRaw, failRaw) => {
     const done = (v: T) => {
