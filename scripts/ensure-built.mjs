@@ -17,6 +17,7 @@ export const APPS = {
     sources: [
       'apps/wallet/src',
       'apps/wallet/embed.html',
+      'apps/wallet/approve.html',
       'apps/wallet/vite.config.ts',
       'apps/wallet/package.json',
       'packages/core/src',

@@ -42,7 +42,8 @@ export default defineConfig(({ command }) => ({
     sourcemap: false,
     // The CSL JavaScript glue is ~585 kB (59 kB gzip) and loads lazily.
     chunkSizeWarningLimit: 700,
-    rollupOptions: { input: { embed: 'embed.html' } },
+    // approve.html: the wallet's own approval window (src/popup.ts), same build and CSP.
+    rollupOptions: { input: { embed: 'embed.html', approve: 'approve.html' } },
   },
   worker: { format: 'es' },
   server: {

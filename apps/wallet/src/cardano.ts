@@ -9,6 +9,7 @@ export type CardanoApi = {
   deriveWallet: typeof import('@trine/cardano/keys').deriveWallet;
   keyIdFromEntropy: typeof import('@trine/cardano/keys').keyIdFromEntropy;
   signTx: typeof import('@trine/cardano/sign-tx').signTx;
+  foreignKeysNeeded: typeof import('@trine/cardano/sign-tx').foreignKeysNeeded;
   signData: typeof import('@trine/cardano/sign-data').signData;
   decodeTx: typeof import('@trine/cardano/decode-tx').decodeTx;
 };
@@ -26,6 +27,7 @@ export function loadCardano(): Promise<CardanoApi> {
     deriveWallet: keys.deriveWallet,
     keyIdFromEntropy: keys.keyIdFromEntropy,
     signTx: signTx.signTx,
+    foreignKeysNeeded: signTx.foreignKeysNeeded,
     signData: signData.signData,
     decodeTx: decodeTx.decodeTx,
   }));

@@ -122,7 +122,7 @@ export async function unlockWithPassword(
   ctx: Ctx,
   state: WalletState,
   password: string,
-  screen?: Screen,
+  screen?: Pick<Screen, 'progress'>,
 ): Promise<Uint8Array> {
   const device = currentDevice(state);
   const cardano = loadCardano();
@@ -257,7 +257,7 @@ export async function combine(
   keyId: string,
   epoch: number,
   cardano: Awaited<ReturnType<typeof loadCardano>>,
-  screen?: Screen,
+  screen?: Pick<Screen, 'progress'>,
 ): Promise<Uint8Array> {
   screen?.progress('Rebuilding your key…');
   return reconstruct(shares, { walletId, keyId, epoch }, cardano.keyIdFromEntropy);

@@ -7,7 +7,7 @@
  * CIP-30: signTx returns only the `transaction_witness_set`, never the whole tx.
  */
 import { TrineError } from '@trine/core/errors';
-import { type Network, parseNetwork } from './address.ts';
+import { type Network, parseAddress, parseNetwork, paymentCredentialOf } from './address.ts';
 import { CSL, cslCall, freeAll } from './csl.ts';
 import { assertEntropy, withAccountKeys } from './keys.ts';
 import { keyNeeds, parseResolvedInputs, parseTx, type ResolvedInput } from './tx.ts';
@@ -71,6 +71,46 @@ export function signTx(
         freeAll(witnessSet, vkeys);
       }
     });
+  } finally {
+    tx.free();
+  }
+}
+
+/**
+ * What `signTx(…, { partialSign: false, resolvedInputs })` would refuse, decided from
+ * public data only (the wallet's base and reward addresses), so the wallet can answer
+ * CIP-30 ProofGeneration before the user is asked to approve anything. Returns the
+ * non-secret reasons (empty: every needed key is the wallet's). Same rules as signTx
+ * (tx.ts `keyNeeds`).
+ *
+ * @example
+ * if (foreignKeysNeeded(txHex, { baseAddress, rewardAddress }, resolved).length) refuse();
+ */
+export function foreignKeysNeeded(
+  txCborHex: string,
+  wallet: { baseAddress: string; rewardAddress: string },
+  resolvedInputs?: ResolvedInput[],
+): string[] {
+  const hashOf = (address: string, title: string) => {
+    const a = parseAddress(address, title);
+    try {
+      const cred = paymentCredentialOf(a);
+      if (cred?.kind !== 'key') {
+        throw new TrineError('ADDRESS_MALFORMED', `${title} has no key credential`);
+      }
+      return cred.hash;
+    } finally {
+      a.free();
+    }
+  };
+  const ours = {
+    paymentKeyHash: hashOf(wallet.baseAddress, 'baseAddress'),
+    stakeKeyHash: hashOf(wallet.rewardAddress, 'rewardAddress'),
+  };
+  const resolved = parseResolvedInputs(resolvedInputs);
+  const tx = parseTx(txCborHex);
+  try {
+    return keyNeeds(tx, ours, resolved).foreign;
   } finally {
     tx.free();
   }

@@ -8,6 +8,7 @@
  * sign → wipe. Reject / Escape → `user_declined` (CIP-30 UserDeclined).
  */
 import { wipe } from '@trine/core/wipe';
+import { addressHex } from '@trine/protocol/bech32';
 import { ProtocolError } from '@trine/protocol/errors';
 import type {
   ResolvedInput,
@@ -29,17 +30,23 @@ import {
 } from '../context.ts';
 import { StaleDeviceError, userMessage } from '../errors.ts';
 import { payloadView } from '../payload-view.ts';
+import { envelope, newNonce, popupUrl, readToIframe, type ToPopup } from '../popup-link.ts';
 import { UNLOCK_MINUTES } from '../session.ts';
 import { txView } from '../tx-view.ts';
 import { type Child, h } from '../ui/dom.ts';
 import { checkbox, passwordField } from '../ui/fields.ts';
 import { p, Screen } from '../ui/screen.ts';
+import { snapshot } from '../ui/snapshot.ts';
 import { renderPayloadView, renderTxView } from '../ui/tx-render.ts';
-import { watchVisibility } from '../visibility.ts';
+import {
+  canConfirmFrameVisibility,
+  feedInput,
+  frameTooSmall,
+  ReviewGate,
+  watchFrameVisibility,
+  watchWindowVisibility,
+} from '../visibility.ts';
 import { recoverFlow } from './recover.ts';
-
-/** Submits earlier than this after the screen appeared are ignored (double-click traps). */
-const MIN_REVIEW_MS = 600;
 
 interface Approval<T> {
   title: string;
@@ -105,13 +112,74 @@ function approveOnce<T>(
   a: Approval<T>,
   cardano: CardanoApi,
 ): Promise<T> {
+  // Where the frame's visibility cannot be confirmed (no IntersectionObserver v2) or the
+  // host gives it too little room, the approval moves to the wallet's own window.
+  if (!canConfirmFrameVisibility() || frameTooSmall()) {
+    return approveInPopup(ctx, state, a, cardano);
+  }
+  return approveInFrame(ctx, state, a, cardano).catch((e: unknown) => {
+    if (e instanceof MovedToPopup) return approveInPopup(ctx, state, a, cardano);
+    throw e;
+  });
+}
+
+/** The host shrank the frame below a usable size during the review: use the popup. */
+class MovedToPopup extends Error {
+  override readonly name = 'MovedToPopup';
+}
+
+/** The origin line every approval starts with. */
+function originLine(ctx: Ctx, state: WalletState) {
+  return h(
+    'p',
+    { class: 'origin' },
+    'Requested by ',
+    h('strong', null, ctx.hostOrigin),
+    ` for your ${state.meta.network} wallet.`,
+  );
+}
+
+/**
+ * Unlock (password or session) → sign. Throws what the caller shows: StaleDeviceError and
+ * non-retryable errors end the flow, retryable ones stay on the screen.
+ */
+async function signWith<T>(
+  ctx: Ctx,
+  state: WalletState,
+  a: Approval<T>,
+  cardano: CardanoApi,
+  answer: { password: string; stay: boolean },
+  ui: { progress(text: string): void },
+): Promise<T> {
   const { walletId, epoch } = state.device ?? { walletId: '', epoch: 0 };
   const unlocked = ctx.session.active(walletId, epoch);
-  let visibility: ReturnType<typeof watchVisibility> | undefined;
+  let entropy: Uint8Array | undefined;
+  try {
+    entropy =
+      ctx.session.take(walletId, epoch) ??
+      (await unlockWithPassword(ctx, state, answer.password, ui));
+    ui.progress('Signing…');
+    const result = a.sign(entropy, cardano);
+    if (!unlocked && answer.stay) ctx.session.start(entropy, walletId, epoch);
+    return result;
+  } finally {
+    wipe(entropy);
+  }
+}
+
+function approveInFrame<T>(
+  ctx: Ctx,
+  state: WalletState,
+  a: Approval<T>,
+  cardano: CardanoApi,
+): Promise<T> {
+  const { walletId, epoch } = state.device ?? { walletId: '', epoch: 0 };
+  const unlocked = ctx.session.active(walletId, epoch);
+  let guard: { stop(): void } | undefined;
   const finish =
     <V>(fn: (v: V) => void) =>
     (v: V) => {
-      visibility?.stop();
+      guard?.stop();
       fn(v);
     };
   return interact<T>(ctx.view, (doneRaw, failRaw) => {
@@ -119,18 +187,13 @@ function approveOnce<T>(
     const fail = finish(failRaw);
     const pw = passwordField('Password', 'current-password');
     const stay = checkbox(`Stay unlocked for ${UNLOCK_MINUTES} minutes (on this page only)`);
+    let gate: ReviewGate | undefined;
+    let signing = false;
     const screen = new Screen({
       title: a.title,
-      body: [
-        h(
-          'p',
-          { class: 'origin' },
-          'Requested by ',
-          h('strong', null, ctx.hostOrigin),
-          ` for your ${state.meta.network} wallet.`,
-        ),
-        ...a.content,
-      ],
+      network: state.meta.network,
+      stickyActions: true,
+      body: [originLine(ctx, state), ...a.content],
       fields: unlocked ? [p('Your wallet is unlocked on this page.')] : [pw.wrap, stay.wrap],
       submitLabel: a.approveLabel,
       cancelLabel: 'Reject',
@@ -138,13 +201,10 @@ function approveOnce<T>(
       initialFocus: 'heading',
       onCancel: () => fail(cancelled()),
       onSubmit: async (screen) => {
-        // A click while the host covers or fades the frame (IntersectionObserver v2, where
-        // the browser has it) is not an approval. With no password to type, that and the
-        // early click (the button starts disabled) are the clickjacking risks.
-        if (unlocked && visibility?.visible() === false) {
-          screen.error(
-            'The wallet window is covered or hidden by the page, so it cannot be approved.',
-          );
+        // Only a fresh press after the frame was fully visible for the whole review time
+        // counts (DESIGN.md §2.12); a covered, faded or clipped frame never enables it.
+        if (!gate?.take()) {
+          screen.error('Press the button again to approve.');
           return;
         }
         if (!unlocked && pw.input.value === '') {
@@ -154,14 +214,16 @@ function approveOnce<T>(
         }
         pw.problems([]);
         screen.busy(true);
-        let entropy: Uint8Array | undefined;
+        signing = true;
         try {
-          entropy =
-            ctx.session.take(walletId, epoch) ??
-            (await unlockWithPassword(ctx, state, pw.input.value, screen));
-          screen.progress('Signing…');
-          const result = a.sign(entropy, cardano);
-          if (!unlocked && stay.input.checked) ctx.session.start(entropy, walletId, epoch);
+          const result = await signWith(
+            ctx,
+            state,
+            a,
+            cardano,
+            { password: pw.input.value, stay: stay.input.checked },
+            screen,
+          );
           pw.input.value = '';
           done(result);
         } catch (e) {
@@ -169,24 +231,185 @@ function approveOnce<T>(
             fail(e);
             return;
           }
+          signing = false;
           screen.busy(false);
           screen.error(userMessage(e, 'password'));
           pw.input.select();
-        } finally {
-          wipe(entropy);
         }
       },
     });
-    // Watch the approve button itself: covering or fading it is what clickjacking needs.
-    const approveButton = screen.submitButton;
-    if (approveButton) {
-      visibility = watchVisibility(approveButton);
-      // Enabled only once the user could have seen the screen (double-click traps).
-      approveButton.disabled = true;
-      setTimeout(() => {
-        approveButton.disabled = false;
-      }, MIN_REVIEW_MS);
-    }
+    const onResize = () => {
+      if (frameTooSmall() && !signing) fail(new MovedToPopup());
+    };
+    addEventListener('resize', onResize);
+    gate = guardScreen(screen, (stop) => {
+      guard = {
+        stop: () => {
+          removeEventListener('resize', onResize);
+          stop();
+        },
+      };
+    });
+    return screen;
+  });
+}
+
+/**
+ * Puts `screen`'s submit button under a ReviewGate fed by the frame's visibility and the
+ * user's presses. `keep` receives the teardown.
+ */
+export function guardScreen(screen: Screen, keep: (stop: () => void) => void): ReviewGate {
+  const status = h('p', { class: 'review-hint', role: 'status' });
+  const gate = new ReviewGate({
+    onChange: (on) => {
+      screen.allowSubmit(on);
+      status.textContent = on ? '' : 'The button turns on once the wallet is fully in view.';
+    },
+  });
+  screen.allowSubmit(false);
+  status.textContent = 'The button turns on once the wallet is fully in view.';
+  screen.form.append(status);
+  const input = feedInput(gate);
+  const watch = canConfirmFrameVisibility()
+    ? watchFrameVisibility((v) => gate.setVisible(v))
+    : // No IntersectionObserver v2 (manage screens only; approvals use the popup there).
+      watchWindowVisibility((v) => gate.setVisible(v));
+  keep(() => {
+    gate.stop();
+    input.stop();
+    watch.stop();
+  });
+  return gate;
+}
+
+/**
+ * The approval in the wallet's own window: the frame shows why and a button that opens
+ * it (window.open needs the user's click); the popup returns approve (+ password) or
+ * cancel; the frame signs and reports progress, errors (the popup stays open to retry)
+ * and completion.
+ */
+function approveInPopup<T>(
+  ctx: Ctx,
+  state: WalletState,
+  a: Approval<T>,
+  cardano: CardanoApi,
+): Promise<T> {
+  const { walletId, epoch } = state.device ?? { walletId: '', epoch: 0 };
+  const unlocked = ctx.session.active(walletId, epoch);
+  // The popup draws the origin line itself (from hostOrigin and network).
+  const body = snapshot(a.content.filter(Boolean) as Node[]);
+  let teardown: () => void = () => {};
+  return interact<T>(ctx.view, (doneRaw, failRaw) => {
+    const done = (v: T) => {
+      teardown();
+      doneRaw(v);
+    };
+    const fail = (e: unknown) => {
+      teardown();
+      failRaw(e);
+    };
+    let popup: Window | null = null;
+    let nonce = '';
+    let signing = false;
+    let poll: ReturnType<typeof setInterval> | undefined;
+    const post = (m: ToPopup) => popup?.postMessage(envelope(nonce, m), location.origin);
+    const onMessage = async (e: MessageEvent) => {
+      if (!popup) return;
+      const m = readToIframe(e, popup, nonce);
+      if (!m) return;
+      if (m.type === 'ready') {
+        post({
+          type: 'request',
+          request: {
+            title: a.title,
+            hostOrigin: ctx.hostOrigin,
+            network: state.meta.network,
+            body,
+            password: !unlocked,
+            stay: !unlocked,
+            approveLabel: a.approveLabel,
+            cancelLabel: 'Reject',
+          },
+        });
+        screen.progress('Review and answer in the wallet window.');
+      } else if (m.type === 'cancel') {
+        if (!signing) fail(cancelled());
+      } else if (m.type === 'approve' && !signing) {
+        signing = true;
+        screen.busy(true);
+        const ui = {
+          progress: (text: string) => {
+            screen.progress(text);
+            post({ type: 'progress', text });
+          },
+        };
+        try {
+          const result = await signWith(ctx, state, a, cardano, m, ui);
+          post({ type: 'done' });
+          done(result);
+        } catch (e) {
+          signing = false;
+          if (e instanceof StaleDeviceError || !isRetryable(e)) {
+            post({ type: 'done' });
+            fail(e);
+            return;
+          }
+          screen.busy(false);
+          post({ type: 'retry', error: userMessage(e, 'password') });
+          screen.progress('Review and answer in the wallet window.');
+        }
+      }
+    };
+    addEventListener('message', onMessage);
+    teardown = () => {
+      removeEventListener('message', onMessage);
+      if (poll !== undefined) clearInterval(poll);
+      if (popup && !popup.closed) popup.close();
+    };
+    const screen = new Screen({
+      title: a.title,
+      network: state.meta.network,
+      stickyActions: true,
+      body: [
+        originLine(ctx, state),
+        h(
+          'p',
+          { class: 'notice' },
+          'This browser cannot confirm that the wallet is fully visible inside this page, so you review and approve in a separate wallet window that the page cannot cover.',
+        ),
+      ],
+      submitLabel: 'Open the wallet window',
+      cancelLabel: 'Reject',
+      initialFocus: 'heading',
+      onCancel: () => fail(cancelled()),
+      onSubmit: (scr) => {
+        if (popup && !popup.closed) {
+          popup.focus();
+          return;
+        }
+        nonce = newNonce();
+        // From the user's click (transient activation); a named target could be found
+        // and navigated by the host, so none is given.
+        popup = window.open(popupUrl(nonce), '_blank', 'popup,width=480,height=760');
+        if (!popup) {
+          scr.error(
+            'Your browser blocked the wallet window. Allow pop-ups for this site, then press the button again, or reject.',
+          );
+          return;
+        }
+        scr.progress('Opening the wallet window…');
+        if (poll !== undefined) clearInterval(poll);
+        poll = setInterval(() => {
+          if (popup?.closed && !signing) {
+            clearInterval(poll);
+            poll = undefined;
+            popup = null;
+            scr.busy(false);
+            scr.error('The wallet window was closed. Open it again to approve, or reject.');
+          }
+        }, 300);
+      },
+    });
     return screen;
   });
 }
@@ -217,6 +440,24 @@ export async function prepareSignTx(ctx: Ctx, params: SignTxParams) {
       );
     } catch {
       resolved = undefined; // the approval screen then shows outputs and fee only
+    }
+  }
+  // CIP-30 partialSign=false: a tx that needs a key this wallet lacks is refused now
+  // (ProofGeneration), by the same rules signTx applies, before the user sees anything.
+  if (!params.partialSign) {
+    const foreign = cardano.foreignKeysNeeded(
+      params.tx,
+      { baseAddress: info.addresses.base, rewardAddress: info.addresses.reward },
+      resolved,
+    );
+    if (foreign.length > 0) {
+      throw new ProtocolError(
+        'proof_generation',
+        `the transaction needs a signature from a key this wallet does not hold (${foreign
+          .slice(0, 3)
+          .join(', ')
+          .slice(0, 160)})`,
+      );
     }
   }
   const summary = cardano.decodeTx(
@@ -257,6 +498,20 @@ export async function signTxFlow(
   });
 }
 
+/** Shelley header types whose payment (or reward) credential is a script (CIP-19). */
+const SCRIPT_PAYMENT_TYPES = new Set([1, 3, 5, 7, 15]);
+
+/** The CIP-19 header type of a bech32 or hex address; undefined when malformed. */
+function addressType(address: string): number | undefined {
+  try {
+    const hex = /^[0-9a-f]+$/.test(address) ? address : addressHex(address);
+    if (hex.length < 2 || hex.length % 2 !== 0) return undefined;
+    return Number.parseInt(hex.slice(0, 2), 16) >> 4;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Refuses, before any UI, an address that is not one of the wallet's. */
 export async function prepareSignData(ctx: Ctx, params: SignDataParams) {
   const state = await walletOrThrow(ctx);
@@ -268,8 +523,16 @@ export async function prepareSignData(ctx: Ctx, params: SignDataParams) {
       : a === info.addresses.reward || a === info.addresses.rewardHex
         ? 'stake'
         : undefined;
-  if (!which)
+  if (!which) {
+    // CIP-30 DataSignError: a script address has no key at all (AddressNotPK); a key
+    // address that is not this wallet's is one it cannot prove (ProofGeneration).
+    const type = addressType(a);
+    if (type === undefined) throw new ProtocolError('invalid_params', 'the address is malformed');
+    if (SCRIPT_PAYMENT_TYPES.has(type)) {
+      throw new ProtocolError('address_not_ours', 'the address is a script address, not a key');
+    }
     throw new ProtocolError('proof_generation', 'the wallet holds no key for that address');
+  }
   return { state, which, info } as const;
 }
 

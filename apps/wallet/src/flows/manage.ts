@@ -54,7 +54,8 @@ import {
   PASSWORD_RULE_TEXT,
 } from '../validators.ts';
 import { VaultError } from '../vault-client.ts';
-import { ensureDevice } from './approve.ts';
+import type { ReviewGate } from '../visibility.ts';
+import { ensureDevice, guardScreen } from './approve.ts';
 import { openRecoveryShare } from './recover.ts';
 import { reshareWith } from './reshare-step.ts';
 
@@ -333,9 +334,11 @@ export async function changeQuestionFlow(ctx: Ctx): Promise<void> {
  */
 export async function exportFlow(ctx: Ctx): Promise<void> {
   const state = await walletState(ctx);
+  let stopGuard: () => void = () => {};
   const words = await interact<string[]>(ctx.view, (done, fail) => {
     const current = passwordField('Password', 'current-password');
-    return new Screen({
+    let gate: ReviewGate | undefined;
+    const screen = new Screen({
       title: 'Show recovery phrase',
       body: [
         h(
@@ -349,6 +352,7 @@ export async function exportFlow(ctx: Ctx): Promise<void> {
       cancelLabel: 'Cancel',
       onCancel: () => fail(cancelled()),
       onSubmit: async (screen) => {
+        if (!gate?.take()) return screen.error('Press the button again to continue.');
         if (!validate([[current, current.input.value ? [] : ['Type your password.']]])) return;
         screen.busy(true);
         let entropy: Uint8Array | undefined;
@@ -364,7 +368,12 @@ export async function exportFlow(ctx: Ctx): Promise<void> {
         }
       },
     });
-  });
+    // The same review gate as a signature (DESIGN.md §2.12).
+    gate = guardScreen(screen, (stop) => {
+      stopGuard = stop;
+    });
+    return screen;
+  }).finally(() => stopGuard());
   try {
     await interact<void>(ctx.view, (done) => {
       const list = h('ol', { class: 'words' }, ...words.map((w) => h('li', null, w)));
@@ -387,10 +396,12 @@ export async function deleteFlow(ctx: Ctx): Promise<void> {
   const state = await loadWallet(ctx);
   if (!state) throw new VaultError(404, 'wallet_not_found', 'no wallet');
   const hasDevice = state.device !== undefined && state.device.epoch === state.meta.epoch;
+  let stopGuard: () => void = () => {};
   await interact<void>(ctx.view, (done, fail) => {
     const current = passwordField('Password', 'current-password');
     const confirm = textField('Type DELETE to confirm');
-    return new Screen({
+    let gate: ReviewGate | undefined;
+    const screen = new Screen({
       title: 'Delete wallet',
       body: [
         h(
@@ -405,6 +416,7 @@ export async function deleteFlow(ctx: Ctx): Promise<void> {
       cancelLabel: 'Cancel',
       onCancel: () => fail(cancelled()),
       onSubmit: async (screen) => {
+        if (!gate?.take()) return screen.error('Press the button again to delete.');
         if (
           !validate([
             ...(hasDevice
@@ -454,5 +466,9 @@ export async function deleteFlow(ctx: Ctx): Promise<void> {
         }
       },
     });
-  });
+    gate = guardScreen(screen, (stop) => {
+      stopGuard = stop;
+    });
+    return screen;
+  }).finally(() => stopGuard());
 }

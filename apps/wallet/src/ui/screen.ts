@@ -22,6 +22,13 @@ export interface ScreenOptions {
   initialFocus?: 'first' | 'heading';
   onSubmit?: (screen: Screen) => void | Promise<void>;
   onCancel?: () => void;
+  /**
+   * Approval layout: the form (password, approve, cancel) is a sticky bar at the bottom
+   * of the frame, so the action and what it acts on are on screen together at any size.
+   */
+  stickyActions?: boolean;
+  /** Shows a clear testnet marker in the header when not `mainnet`. */
+  network?: string;
 }
 
 export class Screen {
@@ -33,6 +40,8 @@ export class Screen {
   readonly #bar: HTMLProgressElement;
   readonly #submit: HTMLButtonElement | undefined;
   #busy = false;
+  /** Whether the approval gate lets the submit button be enabled (visibility.ts). */
+  #submitAllowed = true;
 
   constructor(readonly options: ScreenOptions) {
     this.heading = h('h1', { tabindex: -1 }, options.title);
@@ -59,7 +68,11 @@ export class Screen {
     }
     this.form = h(
       'form',
-      { novalidate: true, onsubmit: (e: Event) => this.#onSubmit(e) },
+      {
+        novalidate: true,
+        class: options.stickyActions ? 'actions sticky' : 'actions',
+        onsubmit: (e: Event) => this.#onSubmit(e),
+      },
       ...(options.fields ?? []),
       this.#alert,
       this.#bar,
@@ -78,8 +91,32 @@ export class Screen {
           }
         },
       },
-      this.heading,
-      ...(options.body ?? []),
+      h(
+        'header',
+        { class: 'screen-head' },
+        this.heading,
+        options.network && options.network !== 'mainnet'
+          ? h(
+              'span',
+              { class: 'testnet', title: `${options.network} is a test network` },
+              `Testnet · ${options.network}`,
+            )
+          : null,
+        options.cancelLabel
+          ? h(
+              'button',
+              {
+                type: 'button',
+                class: 'close',
+                'aria-label': 'Close',
+                title: `Close (${options.cancelLabel})`,
+                onclick: () => this.cancel(),
+              },
+              '×',
+            )
+          : null,
+      ),
+      h('div', { class: 'screen-body' }, ...(options.body ?? [])),
       this.form,
     );
     this.heading.id = `h-${Math.random().toString(36).slice(2, 9)}`;
@@ -89,6 +126,15 @@ export class Screen {
   /** The submit button (the approve button on review screens). */
   get submitButton(): HTMLButtonElement | undefined {
     return this.#submit;
+  }
+
+  /**
+   * Lets the approval gate enable or disable the submit button (it stays disabled while
+   * the screen is busy, and busy(false) keeps the gate's choice).
+   */
+  allowSubmit(on: boolean): void {
+    this.#submitAllowed = on;
+    if (this.#submit && !this.#busy) this.#submit.disabled = !on;
   }
 
   cancel(): void {
@@ -115,6 +161,7 @@ export class Screen {
     >('input, button, select, textarea')) {
       el.disabled = on;
     }
+    if (!on && this.#submit) this.#submit.disabled = !this.#submitAllowed;
     this.root.setAttribute('aria-busy', String(on));
     if (!on) {
       this.#bar.hidden = true;
