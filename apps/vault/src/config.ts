@@ -19,6 +19,8 @@ export const EXIT = {
   proxyUndeclared: 84,
   /** Production with TRINE_BENCH_ROUTES (an unauthenticated database route). */
   benchRoutesInProduction: 85,
+  /** The PGlite data folder is held by another live process (data-dir-lock.ts). */
+  dataDirLocked: 86,
 } as const;
 
 export class ConfigError extends Error {
@@ -159,7 +161,8 @@ export function loadConfig(
         EXIT.devLooksDeployed,
       );
     if (url.protocol === 'https:') throw devRefusal('an https TRINE_PUBLIC_URL');
-    if (!isLoopbackHost(host)) throw devRefusal(`HOST=${host.slice(0, 64)} (not a loopback address)`);
+    if (!isLoopbackHost(host))
+      throw devRefusal(`HOST=${host.slice(0, 64)} (not a loopback address)`);
     if (env.DATABASE_URL) throw devRefusal('DATABASE_URL set (dev mode uses PGlite only)');
   }
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
