@@ -87,7 +87,10 @@ describe('configuration', () => {
       [{ HOST: '::' }, 'HOST=:: (not a loopback address)'],
       [{ HOST: '10.0.0.5' }, 'HOST=10.0.0.5 (not a loopback address)'],
       [{ HOST: 'vault.internal' }, 'HOST=vault.internal (not a loopback address)'],
-      [{ DATABASE_URL: 'postgres://app@127.0.0.1/x' }, 'DATABASE_URL set (dev mode uses PGlite only)'],
+      [
+        { DATABASE_URL: 'postgres://app@127.0.0.1/x' },
+        'DATABASE_URL set (dev mode uses PGlite only)',
+      ],
     ];
     for (const [change, what] of cases) {
       const e = refusal({ ...dev, ...change });
