@@ -93,6 +93,7 @@ export async function startVault(o: VaultOptions): Promise<Running & { dataDir: 
   const r = await run(
     ['--import', 'tsx', 'apps/vault/src/main.ts'],
     {
+      TRINE_ENV: 'development',
       PORT: String(port),
       HOST: '127.0.0.1',
       TRINE_DATA_DIR: dataDir,

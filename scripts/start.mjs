@@ -79,6 +79,8 @@ async function waitFor(url, ms) {
 }
 
 start('vault', ['--import', 'tsx', 'apps/vault/src/main.ts'], {
+  // The vault has no default mode (a deployment must say production); this is dev.
+  TRINE_ENV: process.env.TRINE_ENV ?? 'development',
   PORT: port,
   TRINE_WALLET_DIR: process.env.TRINE_WALLET_DIR ?? 'apps/wallet/dist',
   TRINE_PUBLIC_URL: process.env.TRINE_PUBLIC_URL ?? walletUrl,

@@ -33,7 +33,7 @@ function runVault(env: Record<string, string>): Promise<{ code: number | null; s
   });
 }
 
-test('production mode refuses the dev issuer (79), no master key (80), an http public URL (81)', async () => {
+test('production mode refuses the dev issuer (79), no master key (80), an http public URL (81), no TRINE_ENV (82), dev mode with deployment settings (83), no proxy decision (84), bench routes (85)', async () => {
   const s = shape();
   const base = { ...s.vaultEnv };
   const cases: [string, Record<string, string | undefined>, number, string][] = [
@@ -54,6 +54,31 @@ test('production mode refuses the dev issuer (79), no master key (80), an http p
       { TRINE_PUBLIC_URL: s.walletUrl.replace('https:', 'http:') },
       81,
       'refusing to start: TRINE_ENV=production needs an https TRINE_PUBLIC_URL',
+    ],
+    [
+      'TRINE_ENV unset',
+      { TRINE_ENV: undefined },
+      82,
+      'refusing to start: TRINE_ENV is not set; set TRINE_ENV=production for a deployment',
+    ],
+    [
+      // the shape's own settings in dev mode: its https URL is the first thing refused
+      'dev mode with the shape’s settings',
+      { TRINE_ENV: 'development' },
+      83,
+      'refusing to start: TRINE_ENV=development with an https TRINE_PUBLIC_URL',
+    ],
+    [
+      'no TRINE_TRUSTED_PROXIES (behind Caddy) and no TRINE_EXPOSED_DIRECTLY',
+      { TRINE_TRUSTED_PROXIES: undefined },
+      84,
+      'refusing to start: TRINE_ENV=production needs TRINE_TRUSTED_PROXIES',
+    ],
+    [
+      'bench routes',
+      { TRINE_BENCH_ROUTES: '1' },
+      85,
+      'refusing to start: TRINE_ENV=production with TRINE_BENCH_ROUTES=1',
     ],
   ];
   for (const [what, change, code, message] of cases) {

@@ -7,28 +7,33 @@
  *   app remove --id ID
  *   keys generate [--kid KID]     prints a new master key entry for TRINE_MASTER_KEYS
  *   keys rotate                   re-wraps every row's data key under the first key
+ *   stats                         how many wallets, in all and per app
  *
  * Uses DATABASE_URL / TRINE_DATA_DIR / TRINE_MASTER_KEYS like the server; when
  * TRINE_OWNER_DATABASE_URL is set it connects as the table owner instead (writing the
  * apps table and re-wrapping every row need the owner, not the request role).
+ *
+ * On PGlite it takes the data folder's lock first (data-dir-lock.ts): PGlite is one
+ * process at a time, so it refuses (exit 86, saying what to do) while a vault runs there.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { eq } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
 import { AppSchema } from './apps/registry.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { generateMasterKey } from './crypto/at-rest.ts';
 import { rotateMasterKeys } from './crypto/rotate.ts';
 import { openDatabase } from './db/open.ts';
-import { apps } from './db/schema.ts';
-import { loadKeyring } from './vault.ts';
+import { apps, wallets } from './db/schema.ts';
+import { loadKeyring, lockDataDir } from './vault.ts';
 
 const USAGE = `usage:
   admin app add --id ID --name NAME [--origin URL]... --issuer ISS --aud AUD (--jwks-url URL | --jwks-file FILE) [--network NET]...
   admin app list
   admin app remove --id ID
   admin keys generate [--kid KID]
-  admin keys rotate`;
+  admin keys rotate
+  admin stats`;
 
 async function run(argv: string[]): Promise<void> {
   const [group, command, ...rest] = argv;
@@ -55,11 +60,18 @@ async function run(argv: string[]): Promise<void> {
     return;
   }
   const config = loadConfig(process.env);
-  const database = await openDatabase(
-    config.databaseUrl
-      ? { url: config.ownerDatabaseUrl ?? config.databaseUrl, max: 2 }
-      : { dataDir: config.dataDir },
-  );
+  const lock = config.databaseUrl ? null : lockDataDir(config.dataDir, 'admin');
+  let database: Awaited<ReturnType<typeof openDatabase>>;
+  try {
+    database = await openDatabase(
+      config.databaseUrl
+        ? { url: config.ownerDatabaseUrl ?? config.databaseUrl, max: 2 }
+        : { dataDir: config.dataDir },
+    );
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
   try {
     if (group === 'app' && command === 'add') {
       const issuer = {
@@ -123,11 +135,25 @@ async function run(argv: string[]): Promise<void> {
       console.log(
         `re-wrapped ${r.rewrapped} row(s) under ${keyring.current.kid}; ${r.skipped} changed concurrently (run again)`,
       );
+    } else if (group === 'stats' && command === undefined) {
+      // As the owner (no RLS filter): every app's rows.
+      const perApp = await database.db
+        .select({ appId: wallets.appId, n: count() })
+        .from(wallets)
+        .groupBy(wallets.appId)
+        .orderBy(wallets.appId);
+      const total = perApp.reduce((sum, r) => sum + Number(r.n), 0);
+      console.log(`wallets: ${total}`);
+      for (const r of perApp) console.log(`  app ${r.appId}: ${Number(r.n)}`);
     } else {
       throw new ConfigError(USAGE);
     }
   } finally {
-    await database.close();
+    try {
+      await database.close();
+    } finally {
+      lock?.release();
+    }
   }
 }
 

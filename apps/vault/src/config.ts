@@ -11,6 +11,16 @@ export const EXIT = {
   devIssuerInProduction: 79,
   noMasterKeysInProduction: 80,
   insecurePublicUrl: 81,
+  /** TRINE_ENV unset: no silent default, a deployment says what it is. */
+  modeUnset: 82,
+  /** Dev mode with a setting only a real deployment has (https URL, public HOST, DATABASE_URL). */
+  devLooksDeployed: 83,
+  /** Production without saying how clients reach it (TRINE_TRUSTED_PROXIES / TRINE_EXPOSED_DIRECTLY). */
+  proxyUndeclared: 84,
+  /** Production with TRINE_BENCH_ROUTES (an unauthenticated database route). */
+  benchRoutesInProduction: 85,
+  /** The PGlite data folder is held by another live process (data-dir-lock.ts). */
+  dataDirLocked: 86,
 } as const;
 
 export class ConfigError extends Error {
@@ -71,7 +81,15 @@ export function loadConfig(
   env: NodeJS.ProcessEnv,
   cwd = env.INIT_CWD ?? process.cwd(),
 ): VaultConfig {
-  const modeText = env.TRINE_ENV ?? 'development';
+  // No default: a production deployment that forgot TRINE_ENV must not come up in dev
+  // mode (dev issuer on: anyone could mint tokens). The dev scripts set it themselves.
+  const modeText = env.TRINE_ENV;
+  if (modeText === undefined || modeText === '') {
+    throw new ConfigError(
+      'refusing to start: TRINE_ENV is not set; set TRINE_ENV=production for a deployment, or TRINE_ENV=development on your own machine (npm start and npm run vault set it for you)',
+      EXIT.modeUnset,
+    );
+  }
   if (modeText !== 'development' && modeText !== 'production') {
     throw new ConfigError('TRINE_ENV must be development or production');
   }
@@ -108,6 +126,45 @@ export function loadConfig(
       );
     }
   }
+  const host = env.HOST || (prod ? '0.0.0.0' : '127.0.0.1');
+  const trustedProxies = list(env.TRINE_TRUSTED_PROXIES);
+  const exposedDirectly = flag(env, 'TRINE_EXPOSED_DIRECTLY', false);
+  const benchRoutes = flag(env, 'TRINE_BENCH_ROUTES', false);
+  if (prod) {
+    // The vault cannot see a proxy from inside; so production must say which case it is.
+    // Without it, behind a proxy every client shares the proxy's rate-limit bucket (and
+    // with a wrong list, X-Forwarded-For would be believed from anyone).
+    if (trustedProxies.length === 0 && !exposedDirectly) {
+      throw new ConfigError(
+        'refusing to start: TRINE_ENV=production needs TRINE_TRUSTED_PROXIES (the addresses of your reverse proxies, e.g. 10.0.0.2) or, when clients connect to the vault directly with no proxy, TRINE_EXPOSED_DIRECTLY=1',
+        EXIT.proxyUndeclared,
+      );
+    }
+    if (trustedProxies.length > 0 && exposedDirectly) {
+      throw new ConfigError(
+        'refusing to start: TRINE_TRUSTED_PROXIES and TRINE_EXPOSED_DIRECTLY=1 contradict each other; set only one',
+        EXIT.proxyUndeclared,
+      );
+    }
+    if (benchRoutes) {
+      throw new ConfigError(
+        'refusing to start: TRINE_ENV=production with TRINE_BENCH_ROUTES=1 (an unauthenticated benchmark route); unset TRINE_BENCH_ROUTES',
+        EXIT.benchRoutesInProduction,
+      );
+    }
+  } else {
+    // Dev mode has the dev issuer and generated keys: it must stay on this machine. Each
+    // of these says "this is a deployment", so dev mode there is a misconfiguration.
+    const devRefusal = (what: string) =>
+      new ConfigError(
+        `refusing to start: TRINE_ENV=development with ${what}; dev mode is for one machine only: set TRINE_ENV=production (with its settings, see infra/README.md) or remove that setting`,
+        EXIT.devLooksDeployed,
+      );
+    if (url.protocol === 'https:') throw devRefusal('an https TRINE_PUBLIC_URL');
+    if (!isLoopbackHost(host))
+      throw devRefusal(`HOST=${host.slice(0, 64)} (not a loopback address)`);
+    if (env.DATABASE_URL) throw devRefusal('DATABASE_URL set (dev mode uses PGlite only)');
+  }
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
   const walletOrigins = env.TRINE_WALLET_ORIGINS
     ? list(env.TRINE_WALLET_ORIGINS)
@@ -133,7 +190,7 @@ export function loadConfig(
   }
   return {
     mode,
-    host: env.HOST ?? (prod ? '0.0.0.0' : '127.0.0.1'),
+    host,
     port,
     publicUrl,
     dataDir: abs(env.TRINE_DATA_DIR ?? './.trine-data'),
@@ -145,12 +202,19 @@ export function loadConfig(
       : ['http://localhost:5173', 'http://localhost:8787'],
     walletOrigins,
     appsFile: env.TRINE_APPS_FILE ? abs(env.TRINE_APPS_FILE) : null,
-    trustedProxies: list(env.TRINE_TRUSTED_PROXIES),
+    trustedProxies,
     masterKeys: env.TRINE_MASTER_KEYS || null,
     bodyLimit,
     limits,
     walletDir: env.TRINE_WALLET_DIR ? abs(env.TRINE_WALLET_DIR) : null,
-    benchRoutes: flag(env, 'TRINE_BENCH_ROUTES', false),
+    benchRoutes,
     logLevel: env.LOG_LEVEL ?? 'info',
   };
+}
+
+/** 127.0.0.0/8, ::1 and localhost: the listen addresses that only this machine reaches. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }

@@ -12,8 +12,9 @@ import {
   loadAppsFile,
   type RealmConfig,
 } from './apps/registry.ts';
-import { ConfigError, type VaultConfig } from './config.ts';
+import { ConfigError, EXIT, type VaultConfig } from './config.ts';
 import { generateMasterKey, type Keyring, parseMasterKeys } from './crypto/at-rest.ts';
+import { acquireDataDirLock, type DataDirLock, DataDirLocked } from './data-dir-lock.ts';
 import { type Database, openDatabase } from './db/open.ts';
 import { createApp, type VaultApp } from './http/app.ts';
 import { type DevIssuer, loadDevIssuer } from './identity/dev-issuer.ts';
@@ -50,6 +51,24 @@ export function loadKeyring(config: VaultConfig): Keyring {
 export interface DevRealms {
   realms: RealmConfig[];
   realmThreshold: number;
+}
+
+/**
+ * Takes the PGlite data folder's lock (data-dir-lock.ts) for a vault or the admin command,
+ * or throws a ConfigError (exit 86) that says who holds it and what to do.
+ */
+export function lockDataDir(dataDir: string, role: 'vault' | 'admin'): DataDirLock {
+  try {
+    return acquireDataDirLock(dataDir, role);
+  } catch (e) {
+    if (!(e instanceof DataDirLocked)) throw e;
+    const h = e.holder;
+    const what =
+      role === 'admin'
+        ? `the PGlite data folder ${dataDir} is in use by a running ${h.role} (PID ${h.pid}, lock file ${e.file}). Stop it first (kill -TERM ${h.pid}, or Ctrl-C where it runs), then run this command again: PGlite allows one process at a time. To administer while vaults keep serving, run them on PostgreSQL (DATABASE_URL), where the admin command connects alongside them`
+        : `refusing to start: the PGlite data folder ${dataDir} is in use by a running ${h.role} (PID ${h.pid}, lock file ${e.file}). Stop it first, or give this vault its own TRINE_DATA_DIR; several vaults on one database need PostgreSQL (DATABASE_URL)`;
+    throw new ConfigError(what, EXIT.dataDirLocked);
+  }
 }
 
 /** The built-in dev app (dev mode): trusts the dev issuer, testnets only. */
@@ -94,19 +113,28 @@ export async function buildVault(
       devApp(config, devIssuer, opts.devRealms),
       ...staticApps.filter((a) => a.id !== 'dev'),
     ];
-  const database =
-    opts.database ??
-    (await openDatabase(
-      config.databaseUrl
-        ? { url: config.databaseUrl, ownerUrl: config.ownerDatabaseUrl }
-        : { dataDir: config.dataDir },
-    ));
+  // PGlite in a folder: one process at a time (released by close(), or at exit).
+  const lock = !opts.database && !config.databaseUrl ? lockDataDir(config.dataDir, 'vault') : null;
+  let database: Database;
+  try {
+    database =
+      opts.database ??
+      (await openDatabase(
+        config.databaseUrl
+          ? { url: config.databaseUrl, ownerUrl: config.ownerDatabaseUrl }
+          : { dataDir: config.dataDir },
+      ));
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
   // Two apps trusting one (issuer, audience) pair would accept each other's tokens:
   // refuse to start (the file, the dev app and the apps table together).
   try {
     await assertDistinctIssuersWithTable(staticApps, database.db);
   } catch (e) {
     if (!opts.database) await database.close();
+    lock?.release();
     throw new ConfigError(`app configuration: ${(e as Error).message}`);
   }
   const app = createApp({
@@ -125,5 +153,17 @@ export async function buildVault(
     walletDir: config.walletDir && existsSync(config.walletDir) ? config.walletDir : null,
     benchRoutes: config.benchRoutes,
   });
-  return { app, database, logger, devIssuer, close: () => database.close() };
+  return {
+    app,
+    database,
+    logger,
+    devIssuer,
+    close: async () => {
+      try {
+        await database.close();
+      } finally {
+        lock?.release();
+      }
+    },
+  };
 }

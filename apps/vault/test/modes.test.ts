@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, EXIT, loadConfig } from '../src/config.ts';
+import { ConfigError, EXIT, isLoopbackHost, loadConfig } from '../src/config.ts';
 import { generateMasterKey, parseMasterKeys } from '../src/crypto/at-rest.ts';
 import { walletCsp } from '../src/http/embed.ts';
 import {
@@ -39,10 +39,12 @@ describe('configuration', () => {
     TRINE_ENV: 'production',
     TRINE_MASTER_KEYS: key,
     TRINE_PUBLIC_URL: 'https://vault.example',
+    TRINE_TRUSTED_PROXIES: '10.0.0.2',
   };
+  const dev = { TRINE_ENV: 'development' };
 
   it('dev defaults: port 8787, PGlite in ./.trine-data, dev issuer on', () => {
-    const c = loadConfig({}, '/srv/x');
+    const c = loadConfig(dev, '/srv/x');
     expect(c).toMatchObject({
       mode: 'development',
       port: 8787,
@@ -68,6 +70,65 @@ describe('configuration', () => {
     expect(refusal({ TRINE_ENV: 'staging' }).exitCode).toBe(EXIT.config);
   });
 
+  it('TRINE_ENV has no default: unset or empty is refused with what to set', () => {
+    for (const env of [{}, { TRINE_ENV: '' }, { DATABASE_URL: 'postgres://a@db/x' }]) {
+      const e = refusal(env);
+      expect(e.exitCode).toBe(EXIT.modeUnset);
+      expect(e.message).toBe(
+        'refusing to start: TRINE_ENV is not set; set TRINE_ENV=production for a deployment, or TRINE_ENV=development on your own machine (npm start and npm run vault set it for you)',
+      );
+    }
+  });
+
+  it('dev mode refuses what only a deployment has: https URL, a public HOST, DATABASE_URL', () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ TRINE_PUBLIC_URL: 'https://wallet.example' }, 'an https TRINE_PUBLIC_URL'],
+      [{ HOST: '0.0.0.0' }, 'HOST=0.0.0.0 (not a loopback address)'],
+      [{ HOST: '::' }, 'HOST=:: (not a loopback address)'],
+      [{ HOST: '10.0.0.5' }, 'HOST=10.0.0.5 (not a loopback address)'],
+      [{ HOST: 'vault.internal' }, 'HOST=vault.internal (not a loopback address)'],
+      [
+        { DATABASE_URL: 'postgres://app@127.0.0.1/x' },
+        'DATABASE_URL set (dev mode uses PGlite only)',
+      ],
+    ];
+    for (const [change, what] of cases) {
+      const e = refusal({ ...dev, ...change });
+      expect(e.exitCode, what).toBe(EXIT.devLooksDeployed);
+      expect(e.message).toBe(
+        `refusing to start: TRINE_ENV=development with ${what}; dev mode is for one machine only: set TRINE_ENV=production (with its settings, see infra/README.md) or remove that setting`,
+      );
+    }
+    // loopback listen addresses are fine
+    for (const HOST of ['127.0.0.1', '127.0.0.2', 'localhost', '::1', '[::1]']) {
+      expect(loadConfig({ ...dev, HOST }, '/tmp').host).toBe(HOST);
+    }
+    expect(isLoopbackHost('127.0.0.1.example')).toBe(false);
+    expect(isLoopbackHost('::ffff:10.0.0.1')).toBe(false);
+  });
+
+  it('production says how clients reach it: trusted proxies or TRINE_EXPOSED_DIRECTLY=1', () => {
+    const { TRINE_TRUSTED_PROXIES: _, ...bare } = prod;
+    const a = refusal(bare);
+    expect(a.exitCode).toBe(EXIT.proxyUndeclared);
+    expect(a.message).toBe(
+      'refusing to start: TRINE_ENV=production needs TRINE_TRUSTED_PROXIES (the addresses of your reverse proxies, e.g. 10.0.0.2) or, when clients connect to the vault directly with no proxy, TRINE_EXPOSED_DIRECTLY=1',
+    );
+    expect(refusal({ ...bare, TRINE_EXPOSED_DIRECTLY: '0' }).exitCode).toBe(EXIT.proxyUndeclared);
+    const both = refusal({ ...prod, TRINE_EXPOSED_DIRECTLY: '1' });
+    expect(both.exitCode).toBe(EXIT.proxyUndeclared);
+    expect(both.message).toMatch(/contradict/);
+    expect(loadConfig({ ...bare, TRINE_EXPOSED_DIRECTLY: '1' }, '/tmp').trustedProxies).toEqual([]);
+    expect(loadConfig(prod, '/tmp').trustedProxies).toEqual(['10.0.0.2']);
+  });
+
+  it('production refuses the bench routes; the HTTP app never mounts them in production', () => {
+    const e = refusal({ ...prod, TRINE_BENCH_ROUTES: '1' });
+    expect(e.exitCode).toBe(EXIT.benchRoutesInProduction);
+    expect(e.message).toMatch(/TRINE_BENCH_ROUTES/);
+    expect(loadConfig({ ...dev, TRINE_BENCH_ROUTES: '1' }, '/tmp').benchRoutes).toBe(true);
+  });
+
   it('master key parsing errors never echo key material', () => {
     const secret = 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0';
     for (const text of [`k1:${secret}`, `:${secret}`, `k1:${secret},k1:${secret}`]) {
@@ -81,11 +142,41 @@ describe('configuration', () => {
   });
 
   it('main.ts exits with the refusal code and a clear message', async () => {
-    const r = await runMain({ ...prod, TRINE_DEV_ISSUER: '1' });
-    expect(r.code).toBe(EXIT.devIssuerInProduction);
-    expect(r.stderr).toContain('refusing to start: TRINE_ENV=production with the dev issuer on');
-    const r2 = await runMain({ ...prod, TRINE_PUBLIC_URL: 'http://vault.example' });
-    expect(r2.code).toBe(EXIT.insecurePublicUrl);
+    const { TRINE_TRUSTED_PROXIES: _, ...bare } = prod;
+    const cases: [Record<string, string>, number, string][] = [
+      [
+        { ...prod, TRINE_DEV_ISSUER: '1' },
+        EXIT.devIssuerInProduction,
+        'refusing to start: TRINE_ENV=production with the dev issuer on',
+      ],
+      [
+        { ...prod, TRINE_PUBLIC_URL: 'http://vault.example' },
+        EXIT.insecurePublicUrl,
+        'needs an https TRINE_PUBLIC_URL',
+      ],
+      [{}, EXIT.modeUnset, 'refusing to start: TRINE_ENV is not set; set TRINE_ENV=production'],
+      [{ ...dev, HOST: '0.0.0.0' }, EXIT.devLooksDeployed, 'HOST=0.0.0.0 (not a loopback'],
+      [
+        { ...dev, TRINE_PUBLIC_URL: 'https://wallet.example' },
+        EXIT.devLooksDeployed,
+        'with an https TRINE_PUBLIC_URL',
+      ],
+      [
+        { ...dev, DATABASE_URL: 'postgres://x@127.0.0.1:1/x' },
+        EXIT.devLooksDeployed,
+        'with DATABASE_URL set',
+      ],
+      [bare, EXIT.proxyUndeclared, 'needs TRINE_TRUSTED_PROXIES'],
+      [{ ...prod, TRINE_BENCH_ROUTES: '1' }, EXIT.benchRoutesInProduction, 'TRINE_BENCH_ROUTES'],
+    ];
+    const results = await Promise.all(cases.map(([env]) => runMain(env)));
+    results.forEach((r, i) => {
+      const [, code, text] = cases[i]!;
+      expect(r.code, text).toBe(code);
+      expect(r.stderr, text).toMatch(/^trine vault: refusing to start: /);
+      expect(r.stderr, text).toContain(text);
+      expect(r.stderr).not.toContain(key.split(':')[1]!);
+    });
   });
 });
 
@@ -110,6 +201,17 @@ describe.each(BACKENDS)(`modes on %s${BACKEND_NOTE}`, (kind) => {
     await be.reset();
   });
   afterAll(async () => be.close());
+
+  it('production: no bench route even when the caller asks for it', async () => {
+    const prodApp = await makeVault(be.database, {
+      mode: 'production',
+      devIssuer: null,
+      benchRoutes: true,
+    });
+    expect((await call(prodApp.app, 'GET', '/bench/baseline/dev')).status).toBe(404);
+    const devApp = await makeVault(be.database, { benchRoutes: true });
+    expect((await call(devApp.app, 'GET', '/bench/baseline/dev')).status).toBe(200);
+  });
 
   it('production: HSTS over https only; X-Forwarded-* believed only from trusted proxies', async () => {
     const v = await makeVault(be.database, {

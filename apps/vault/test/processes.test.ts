@@ -3,14 +3,14 @@
  * one PostgreSQL database, and SIGTERM lets an in-flight request finish, then exits 0.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateMasterKey } from '../src/crypto/at-rest.ts';
-import { createBody, PG_URL } from './helpers.ts';
+import { createBody, makeIssuer, PG_URL } from './helpers.ts';
 
 const VAULT_DIR = new URL('..', import.meta.url).pathname;
 const children: ChildProcess[] = [];
@@ -86,7 +86,7 @@ async function json(url: string, init: RequestInit = {}) {
 describe('vault processes (PGlite, one process)', () => {
   it('SIGTERM: an in-flight request finishes, then the process exits 0', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'trine-proc-'));
-    const { url, child } = await start({ TRINE_DATA_DIR: dir });
+    const { url, child } = await start({ TRINE_ENV: 'development', TRINE_DATA_DIR: dir });
     const r = await slowPost(`${url}/dev/token`, JSON.stringify({ sub: 'alice' }), 300, () =>
       child.kill('SIGTERM'),
     );
@@ -107,26 +107,43 @@ if (PG_URL) {
       const u = new URL(PG_URL);
       u.pathname = `/${name}`;
       const dir = mkdtempSync(join(tmpdir(), 'trine-proc-'));
+      // PostgreSQL means production mode (dev mode refuses DATABASE_URL): a static issuer
+      // in an apps file instead of the dev issuer.
+      const idp = await makeIssuer('https://idp.proc.test/', 'shop');
+      const appsFile = join(dir, 'apps.json');
+      writeFileSync(
+        appsFile,
+        JSON.stringify({
+          apps: [
+            {
+              id: 'shop',
+              name: 'Shop',
+              allowedOrigins: ['https://shop.example'],
+              issuers: [{ iss: idp.iss, aud: idp.aud, jwks: idp.jwks }],
+              networks: ['preprod'],
+            },
+          ],
+        }),
+      );
       const env = {
+        TRINE_ENV: 'production',
+        HOST: '127.0.0.1',
         DATABASE_URL: u.toString(),
         TRINE_DATA_DIR: dir,
+        TRINE_APPS_FILE: appsFile,
         TRINE_MASTER_KEYS: generateMasterKey('p1'),
         TRINE_RATE_RECOVERY_USER: '4/3600',
-        TRINE_PUBLIC_URL: 'http://localhost:1',
+        TRINE_PUBLIC_URL: 'https://vault.proc.test',
+        TRINE_EXPOSED_DIRECTLY: '1',
       };
       try {
         const a = await start(env);
-        const b = await start(env); // same data dir: same dev issuer key; same database
-        const tok = await json(`${a.url}/dev/token`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ sub: 'alice' }),
-        });
+        const b = await start(env); // same apps file, same master key; same database
         const auth = {
-          authorization: `Bearer ${tok.body.token}`,
+          authorization: `Bearer ${await idp.sign('alice')}`,
           'content-type': 'application/json',
         };
-        const created = await json(`${b.url}/v1/apps/dev/wallet`, {
+        const created = await json(`${b.url}/v1/apps/shop/wallet`, {
           method: 'POST',
           headers: auth,
           body: JSON.stringify(createBody()),
@@ -134,7 +151,7 @@ if (PG_URL) {
         expect(created.status).toBe(201);
         const statuses: number[] = [];
         for (let i = 0; i < 8; i++) {
-          const r = await json(`${(i % 2 ? b : a).url}/v1/apps/dev/wallet/recovery`, {
+          const r = await json(`${(i % 2 ? b : a).url}/v1/apps/shop/wallet/recovery`, {
             method: 'POST',
             headers: auth,
           });

@@ -185,14 +185,25 @@ describe('remote JWKS (jwksUrl)', () => {
 
 describe('TRINE_OWNER_DATABASE_URL', () => {
   it('is read, and refused without DATABASE_URL', () => {
+    // PostgreSQL is production-only (dev mode refuses DATABASE_URL): a production config.
+    const prod = {
+      TRINE_ENV: 'production',
+      TRINE_MASTER_KEYS: 'k1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+      TRINE_PUBLIC_URL: 'https://vault.example',
+      TRINE_EXPOSED_DIRECTLY: '1',
+    };
     const c = loadConfig(
-      { DATABASE_URL: 'postgres://app@db/x', TRINE_OWNER_DATABASE_URL: 'postgres://owner@db/x' },
+      {
+        ...prod,
+        DATABASE_URL: 'postgres://app@db/x',
+        TRINE_OWNER_DATABASE_URL: 'postgres://owner@db/x',
+      },
       '/tmp',
     );
     expect(c.ownerDatabaseUrl).toBe('postgres://owner@db/x');
-    expect(() => loadConfig({ TRINE_OWNER_DATABASE_URL: 'postgres://owner@db/x' }, '/tmp')).toThrow(
-      ConfigError,
-    );
+    expect(() =>
+      loadConfig({ ...prod, TRINE_OWNER_DATABASE_URL: 'postgres://owner@db/x' }, '/tmp'),
+    ).toThrow(ConfigError);
   });
 });
 

@@ -4,6 +4,10 @@
  *
  * Every function returns the list of problems in plain words (empty = valid), so the
  * form can show them next to the field and announce them through aria-live.
+ *
+ * A new password must also be hard to guess: `checkNewPassword` rates it with zxcvbn-ts
+ * (password-strength.ts), which is imported only when a password is first checked (or
+ * preloaded by a password screen), so its dictionaries never weigh on the first screen.
  */
 import { normalizeAnswer } from '@trine/core/answer';
 
@@ -14,10 +18,14 @@ export const PASSWORD_MAX_CHARS = 1024;
 /** Character classes a password must mix (at least two of them). */
 export const PASSWORD_MIN_CLASSES = 2;
 
+/** The least zxcvbn score (0..4) a new password needs: 3 = "safely unguessable". */
+export const PASSWORD_MIN_SCORE = 3;
+
 /** The rule as shown under the password field. */
 export const PASSWORD_RULE_TEXT =
   `At least ${PASSWORD_MIN_CHARS} characters, mixing at least ${PASSWORD_MIN_CLASSES} of: ` +
-  'lower-case letters, upper-case letters, digits, and other characters (symbols, spaces).';
+  'lower-case letters, upper-case letters, digits, and other characters (symbols, spaces); ' +
+  'and hard to guess: a few unrelated words work well.';
 
 export const ANSWER_MIN_CHARS = 3;
 export const ANSWER_MAX_CHARS = 256;
@@ -66,6 +74,55 @@ export function checkPassword(password: string): string[] {
   }
   return problems;
 }
+
+type StrengthModule = typeof import('./password-strength.ts');
+let strength: Promise<StrengthModule> | undefined;
+
+/**
+ * Starts loading the strength estimator (a separate chunk) without waiting for it; the
+ * password screens call it when they open, so the check on submit rarely waits.
+ */
+export function preloadPasswordStrength(): Promise<StrengthModule> {
+  strength ??= import('./password-strength.ts').catch((e: unknown) => {
+    strength = undefined; // a failed chunk load (offline) may be retried on the next check
+    throw e;
+  });
+  return strength;
+}
+
+/**
+ * Problems with a new password: the rule of `checkPassword`, then (when that holds) how
+ * guessable it is. A score below PASSWORD_MIN_SCORE is refused with what makes it weak
+ * and a suggestion. `context` lists what an attacker would try first (the recovery
+ * question and answer): a password built from them is rated weaker.
+ *
+ * @example
+ * await checkNewPassword('Password1234') // ['This password is too easy to guess …']
+ */
+export async function checkNewPassword(
+  password: string,
+  context: readonly string[] = [],
+): Promise<string[]> {
+  const basic = checkPassword(password);
+  if (basic.length > 0) return basic;
+  let rate: StrengthModule['rate'];
+  try {
+    ({ rate } = await preloadPasswordStrength());
+  } catch {
+    return ['The password check could not be loaded. Check your connection and try again.'];
+  }
+  const s = rate(password, context);
+  if (s.score >= PASSWORD_MIN_SCORE) return [];
+  const why = s.warning ? ` ${withStop(s.warning)}` : '';
+  const tips = s.suggestions.length
+    ? ` ${s.suggestions.map(withStop).join(' ')}`
+    : ' Add another word or two that are not related to each other or to you.';
+  return [
+    `This password is too easy to guess: someone who copies this browser's data could find it in about ${s.crackTime}.${why}${tips}`,
+  ];
+}
+
+const withStop = (s: string) => (/[.!?]$/.test(s) ? s : `${s}.`);
 
 /** Problems with the confirmation of a new password. */
 export function checkPasswordConfirm(password: string, confirm: string): string[] {

@@ -19,6 +19,11 @@ export const NETWORK_OPTION = {
   network: { type: 'string', default: 'mainnet' },
 } as const satisfies Spec;
 
+/** --network with no default: sign-tx and sign-data take it from what they sign. */
+export const OPTIONAL_NETWORK_OPTION = {
+  network: { type: 'string' },
+} as const satisfies Spec;
+
 /** parseArgs with strict checking, turning its errors into USAGE errors. */
 export function parse<T extends Spec>(argv: string[], options: T, allowPositionals = false) {
   try {

@@ -28,7 +28,9 @@ export const HELP = `trine — Trine's offline wallet tool (keys, signing, 2-of-
 Commands:
 ${[deriveHelp, signTxHelp, signDataHelp, splitHelp, combineHelp].join('\n\n')}
 
-Networks: mainnet (default), preprod, preview.
+Networks: mainnet, preprod, preview. derive and split default to mainnet; sign-tx and
+sign-data take the network from the transaction or address (--network only when it
+does not say, and a --network that contradicts it is refused: NETWORK_CONFLICT).
 
 Security: a mnemonic given with --mnemonic is visible to other users and processes of
 this machine (ps, /proc) and may land in your shell history. Prefer --mnemonic-file F

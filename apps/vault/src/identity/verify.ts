@@ -6,7 +6,10 @@
  * caching, or static JWKs) with an algorithm allow-list (RS256, ES256, EdDSA: never
  * `none`, never HMAC, so a public key can never be used as an HMAC secret), `iss`,
  * `aud`, `exp`, `nbf` and a 30 s clock tolerance. The user key is `(iss, sub)`.
- * Every failure is one `unauthorized` error whose detail never echoes the token.
+ * Every failure is one `unauthorized` error whose detail never echoes the token, and a
+ * token that is not accepted gets one and the same detail (`REJECTED`) whether its issuer
+ * is trusted by the app or not: otherwise anyone could ask the vault which identity
+ * providers an app trusts by sending forged tokens with guessed `iss` values.
  */
 import {
   createLocalJWKSet,
@@ -35,6 +38,8 @@ export interface VerifiedUser {
 export const ALLOWED_ALGS = ['RS256', 'ES256', 'EdDSA'] as const;
 export const MAX_TOKEN_LENGTH = 8192;
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+/** The one detail of every refused token (untrusted issuer, bad signature, expired, …). */
+export const REJECTED = 'the bearer token was rejected';
 
 export interface Verifier {
   verify(token: string, issuers: readonly IssuerConfig[]): Promise<VerifiedUser>;
@@ -97,7 +102,8 @@ export function createVerifier(opts: { clockToleranceSec?: number } = {}): Verif
         throw deny('the bearer token is not a well-formed JWT');
       }
       const issuer = issuers.find((i) => i.iss === iss);
-      if (!issuer) throw deny('the token issuer is not trusted by this app');
+      // Same detail as a bad signature from a trusted issuer: no trusted-issuer oracle.
+      if (!issuer) throw deny(REJECTED);
       try {
         const { payload } = await jwtVerify(token, keysOf(issuer), {
           issuer: issuer.iss,
@@ -120,9 +126,9 @@ export function createVerifier(opts: { clockToleranceSec?: number } = {}): Verif
             { 'retry-after': '5' },
           );
         }
-        // jose codes (ERR_JWT_EXPIRED, ERR_JWKS_NO_MATCHING_KEY, …) are safe to show.
-        const code = (e as { code?: unknown }).code;
-        throw deny(`the bearer token was rejected${typeof code === 'string' ? ` (${code})` : ''}`);
+        // No jose code in the detail: ERR_JWKS_NO_MATCHING_KEY or ERR_JWS_SIGNATURE_… can
+        // only happen for a trusted issuer, so showing them would be the oracle again.
+        throw deny(REJECTED);
       }
     },
   };

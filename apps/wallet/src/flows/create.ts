@@ -32,16 +32,18 @@ import { p, Screen } from '../ui/screen.ts';
 import {
   ANSWER_RULE_TEXT,
   checkAnswer,
-  checkPassword,
+  checkNewPassword,
   checkPasswordConfirm,
   checkQuestion,
   PASSWORD_RULE_TEXT,
+  preloadPasswordStrength,
 } from '../validators.ts';
 
 /** Runs the create screen; resolves with the new wallet's public info. */
 export function createFlow(ctx: Ctx): Promise<WalletInfo> {
   return interact<WalletInfo>(ctx.view, (done, fail) => {
     const pw = passwordField('Password', 'new-password', PASSWORD_RULE_TEXT);
+    preloadPasswordStrength().catch(() => {}); // the strength check's chunk
     const pw2 = passwordField('Type the password again', 'new-password');
     const question = questionPicker();
     const answer = textField('Answer', ANSWER_RULE_TEXT, true);
@@ -72,7 +74,7 @@ export function createFlow(ctx: Ctx): Promise<WalletInfo> {
         const password = pw.input.value;
         const q = question.value();
         const checks: [{ problems(l: string[]): void }, string[]][] = [
-          [pw, checkPassword(password)],
+          [pw, await checkNewPassword(password, [q, answer.input.value])],
           [pw2, checkPasswordConfirm(password, pw2.input.value)],
           [question, checkQuestion(q)],
           [answer2, checkAnswer(answer.input.value, answer2.input.value, q)],

@@ -48,10 +48,11 @@ import {
   ANSWER_RULE_TEXT,
   checkAnswer,
   checkAnswerGiven,
-  checkPassword,
+  checkNewPassword,
   checkPasswordConfirm,
   checkQuestion,
   PASSWORD_RULE_TEXT,
+  preloadPasswordStrength,
 } from '../validators.ts';
 import { VaultError } from '../vault-client.ts';
 import type { ReviewGate } from '../visibility.ts';
@@ -95,6 +96,7 @@ export async function changePasswordFlow(ctx: Ctx): Promise<void> {
       true,
     );
     const pw = passwordField('New password', 'new-password', PASSWORD_RULE_TEXT);
+    preloadPasswordStrength().catch(() => {}); // the strength check's chunk
     const pw2 = passwordField('Type the new password again', 'new-password');
     return new Screen({
       title: 'Change password',
@@ -111,7 +113,7 @@ export async function changePasswordFlow(ctx: Ctx): Promise<void> {
           !validate([
             [current, current.input.value ? [] : ['Type your current password.']],
             [answer, checkAnswerGiven(answer.input.value)],
-            [pw, checkPassword(pw.input.value)],
+            [pw, await checkNewPassword(pw.input.value, [state.meta.question, answer.input.value])],
             [pw2, checkPasswordConfirm(pw.input.value, pw2.input.value)],
           ])
         ) {

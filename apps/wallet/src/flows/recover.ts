@@ -33,9 +33,10 @@ import { passwordField, textField } from '../ui/fields.ts';
 import { p, Screen } from '../ui/screen.ts';
 import {
   checkAnswerGiven,
-  checkPassword,
+  checkNewPassword,
   checkPasswordConfirm,
   PASSWORD_RULE_TEXT,
+  preloadPasswordStrength,
 } from '../validators.ts';
 import { VaultError } from '../vault-client.ts';
 import { reshareWith } from './reshare-step.ts';
@@ -133,6 +134,7 @@ async function recoverOnce(ctx: Ctx, reason?: string): Promise<WalletState> {
   try {
     await interact<void>(ctx.view, (done, fail) => {
       const pw = passwordField('New password for this browser', 'new-password', PASSWORD_RULE_TEXT);
+      preloadPasswordStrength().catch(() => {}); // the strength check's chunk
       const pw2 = passwordField('Type it again', 'new-password');
       return new Screen({
         title: 'Choose a new password',
@@ -151,7 +153,7 @@ async function recoverOnce(ctx: Ctx, reason?: string): Promise<WalletState> {
         cancelLabel: 'Cancel',
         onCancel: () => fail(cancelled()),
         onSubmit: async (screen) => {
-          const a = checkPassword(pw.input.value);
+          const a = await checkNewPassword(pw.input.value, [recovered.question, recovered.answer]);
           const b = checkPasswordConfirm(pw.input.value, pw2.input.value);
           pw.problems(a);
           pw2.problems(b);

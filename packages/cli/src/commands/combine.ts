@@ -8,6 +8,11 @@
  * epochs), each pair is tried. The result is always checked against the envelopes'
  * keyId (DESIGN.md §2 invariant 5): a wrong or stale share yields an error, never a
  * wrong mnemonic.
+ *
+ * A recovery share sealed under the recovery realms as well (record v2, docs/realms.md:
+ * what the wallet stores at the vault since realms) cannot be opened offline: it needs t
+ * realms' answers to rebuild the unlock key. It is skipped with RECOVERY_NEEDS_REALMS;
+ * device + auth still recover offline.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,7 +30,11 @@ import { SHARE_FILES } from './split.ts';
 
 export const combineHelp = `trine combine DIR [--password-file F] [--answer-file F]
   Prints the mnemonic from any two of DIR's device.share (needs --password-file),
-  auth.share and recovery.share (needs --answer-file). Runs offline.`;
+  auth.share and recovery.share (needs --answer-file). Runs offline: no network at all.
+  device.share + auth.share always recover offline. A recovery share written by
+  \`trine split\` is sealed with the answer only and opens offline; the recovery share
+  the wallet keeps at the vault is also sealed under the recovery realms (record v2) and
+  opens only through them (in the wallet): combine skips it (RECOVERY_NEEDS_REALMS).`;
 
 export async function combine(argv: string[], warn: (line: string) => void): Promise<string> {
   const { values, positionals } = parse(
@@ -68,11 +77,15 @@ export async function combine(argv: string[], warn: (line: string) => void): Pro
     expectRole(parseEnvelope(readTextFile(join(dir, SHARE_FILES.auth), 'share', 8192)), 2),
   );
   await attempt(SHARE_FILES.recovery, async () => {
+    const text = readTextFile(join(dir, SHARE_FILES.recovery), 'share');
+    if (needsRealms(text)) {
+      throw new CliError(
+        'RECOVERY_NEEDS_REALMS',
+        'this recovery share is sealed under the recovery realms too (record v2): it opens only through the realms (recover in the wallet); offline, use device.share + auth.share',
+      );
+    }
     if (answer === undefined) throw new CliError('USAGE', 'no --answer-file');
-    return expectRole(
-      await openShare(readTextFile(join(dir, SHARE_FILES.recovery), 'share'), answer),
-      3,
-    );
+    return expectRole(await openShare(text, answer), 3);
   });
   for (const line of skipped) warn(`trine: warning: not used: ${line}`);
   if (envelopes.length < 2) {
@@ -127,6 +140,16 @@ function expectRole(envelope: ShareEnvelope, role: 1 | 2 | 3): ShareEnvelope {
     );
   }
   return envelope;
+}
+
+/** A sealed record v2 (docs/realms.md): `{v: 2, realms: {...}, ...}`. */
+function needsRealms(text: string): boolean {
+  try {
+    const record = JSON.parse(text) as { v?: unknown; realms?: unknown };
+    return record?.v === 2 || (typeof record?.realms === 'object' && record.realms !== null);
+  } catch {
+    return false; // not JSON: openShare reports it with its own code
+  }
 }
 
 function codeOf(e: unknown): string {

@@ -39,7 +39,10 @@ export const splitHelp = `trine split (--mnemonic "<words>" | --mnemonic-file F)
   auth.share (the vault's authShare value), recovery.share (sealed with the answer: the
   vault's recovery.sealed value) and wallet.json. Any two of the three shares give the
   mnemonic back with \`trine combine\`. The answer is normalised (NFKC, trimmed, spaces
-  collapsed, lower-case) exactly as the wallet does. Argon2id m=64 MiB t=3 p=1.`;
+  collapsed, lower-case) exactly as the wallet does. Argon2id m=64 MiB t=3 p=1.
+  This recovery.share is a v1 record (the answer alone opens it, offline, with no guess
+  counting): keep it as safe as the device share. The wallet's own recovery share at the
+  vault (v2) also needs the recovery realms; split does not register with any realm.`;
 
 export async function split(argv: string[]): Promise<string> {
   const { values } = parse(argv, {
