@@ -7,7 +7,8 @@
  *   app remove --id ID
  *   keys generate [--kid KID]     prints a new master key entry for TRINE_MASTER_KEYS
  *   keys rotate                   re-wraps every row's data key under the first key
- *   stats                         how many wallets, in all and per app
+ *   stats                         how many wallets, in all, per app, and still on the
+ *                                 old recovery scheme (no management key / v1 record)
  *
  * Uses DATABASE_URL / TRINE_DATA_DIR / TRINE_MASTER_KEYS like the server; when
  * TRINE_OWNER_DATABASE_URL is set it connects as the table owner instead (writing the
@@ -19,12 +20,13 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { count, eq } from 'drizzle-orm';
-import { AppSchema } from './apps/registry.ts';
+import { AppSchema, assertDistinctIssuersWithTable, loadAppsFile } from './apps/registry.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { generateMasterKey } from './crypto/at-rest.ts';
 import { rotateMasterKeys } from './crypto/rotate.ts';
 import { openDatabase } from './db/open.ts';
 import { apps, wallets } from './db/schema.ts';
+import { legacyWalletCount } from './db/wallet-store.ts';
 import { loadKeyring, lockDataDir } from './vault.ts';
 
 const USAGE = `usage:
@@ -94,6 +96,15 @@ async function run(argv: string[]): Promise<void> {
         throw new ConfigError(`invalid app: ${i?.path.join('.')}: ${i?.message}`);
       }
       const a = parsed.data;
+      // Two apps trusting one (issuer, audience) pair would accept each other's tokens.
+      const others = (config.appsFile ? loadAppsFile(config.appsFile) : []).filter(
+        (x) => x.id !== a.id,
+      );
+      try {
+        await assertDistinctIssuersWithTable([...others, a as never], database.db);
+      } catch (e) {
+        throw new ConfigError(`invalid app: ${(e as Error).message}`);
+      }
       await database.db
         .insert(apps)
         .values({
@@ -145,6 +156,8 @@ async function run(argv: string[]): Promise<void> {
       const total = perApp.reduce((sum, r) => sum + Number(r.n), 0);
       console.log(`wallets: ${total}`);
       for (const r of perApp) console.log(`  app ${r.appId}: ${Number(r.n)}`);
+      // Not yet on recovery realms + management key (DESIGN §8): moved by their next re-share.
+      console.log(`still on the old recovery scheme: ${await legacyWalletCount(database.db)}`);
     } else {
       throw new ConfigError(USAGE);
     }
