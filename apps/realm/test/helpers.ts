@@ -203,6 +203,7 @@ export interface CallOptions {
 export interface Reply {
   status: number;
   headers: Headers;
+  // biome-ignore lint/suspicious/noExplicitAny: a parsed JSON reply, read by tests field by field
   json: any;
   text: string;
 }

@@ -5,7 +5,7 @@
  * in-flight request finish, then exits 0; the counter survives a process restart; the
  * production refusals exit with their codes.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
@@ -19,14 +19,11 @@ const REALM_DIR = new URL('..', import.meta.url).pathname;
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
 
-function spawnRealm(
-  env: Record<string, string>,
-  stdio: (number | 'pipe')[] = ['ignore', 'pipe', 'pipe'],
-) {
+function spawnRealm(env: Record<string, string>, stdio: StdioOptions = ['ignore', 'pipe', 'pipe']) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: REALM_DIR,
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
-    stdio: stdio as never,
+    stdio,
   });
   children.push(child);
   return child;

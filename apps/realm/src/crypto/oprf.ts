@@ -30,7 +30,10 @@ export interface RealmKeyPair {
 }
 
 /** RFC 9497 §3.2.1 DeriveKeyPair for mode POPRF: the realm key from its seed. */
-export function deriveRealmKeyPair(seed: Uint8Array, keyInfo = REALM_KEY_INFO): RealmKeyPair {
+export function deriveRealmKeyPair(
+  seed: Uint8Array,
+  keyInfo: Uint8Array = REALM_KEY_INFO,
+): RealmKeyPair {
   abytes(seed, 32, 'seed');
   const { secretKey, publicKey } = ristretto255_oprf
     .poprf(new Uint8Array(0))
