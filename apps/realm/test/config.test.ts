@@ -191,5 +191,6 @@ describe('realm configuration', () => {
       createRealm({ keySeed: new Uint8Array(32), realmId: 'Bad Id', database: a.database }),
     ).rejects.toThrow(/realm id/);
     await a.database.close();
-  });
+    // Initialises a PGlite data folder: slow on a loaded machine.
+  }, 180_000);
 });

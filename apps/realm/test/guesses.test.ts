@@ -279,7 +279,8 @@ describe(`the counter survives a restart${BACKEND_NOTE}`, () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+    // A PGlite data folder is initialised and reopened: slow on a loaded machine.
+  }, 180_000);
 
   // Defined only with a PostgreSQL cluster (BACKEND_NOTE says when it is not).
   if (PG_URL)
