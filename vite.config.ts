@@ -23,6 +23,7 @@ export default defineConfig({
       project('cardano', 'packages/cardano'),
       project('cli', 'packages/cli'),
       project('vault', 'apps/vault', { fileParallelism: false }),
+      project('realm', 'apps/realm', { fileParallelism: false }),
       project('protocol', 'packages/protocol'),
       project('web3-sdk', 'packages/web3-sdk'),
       project('wallet', 'apps/wallet'),
