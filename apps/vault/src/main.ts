@@ -12,7 +12,11 @@ import { buildVault } from './vault.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const vault = await buildVault(config);
+  // Dev mode runs one recovery realm in this process (docs/realms.md); production lists
+  // standalone realms in its apps file. TRINE_IN_PROCESS_REALM=0 turns it off.
+  const vault = await buildVault(config, {
+    inProcessRealm: process.env.TRINE_IN_PROCESS_REALM !== '0',
+  });
   process.on('uncaughtException', (e) => {
     if (isDriverSocketRace(e)) {
       vault.logger.warn(

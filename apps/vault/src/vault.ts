@@ -4,6 +4,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRealm, type Realm } from '@trine/realm';
+import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import {
   type AppConfig,
@@ -26,6 +28,8 @@ export interface Vault {
   database: Database;
   logger: Logger;
   devIssuer: DevIssuer | null;
+  /** The in-process recovery realm (dev mode, `inProcessRealm`), mounted at /realm. */
+  realm: Realm | null;
   close(): Promise<void>;
 }
 
@@ -93,8 +97,14 @@ export async function buildVault(
   opts: {
     logger?: Logger;
     database?: Database;
-    /** The dev app's realms (e.g. the in-process realm the lead wires); default none. */
+    /** The dev app's realms (standalone ones, e.g. in a test); default none. */
     devRealms?: DevRealms;
+    /**
+     * Dev mode: run one recovery realm in this process (apps/realm, mounted at /realm, its
+     * own PGlite in TRINE_DATA_DIR/realm and its own OPRF key) and give it to the dev app
+     * with threshold 1 — what `npm start` does (main.ts). Ignored without the dev issuer.
+     */
+    inProcessRealm?: boolean;
   } = {},
 ): Promise<Vault> {
   const logger = opts.logger ?? createLogger(config.logLevel);
@@ -108,11 +118,6 @@ export async function buildVault(
     }
   }
   const devIssuer = config.devIssuer ? await loadDevIssuer(config.publicUrl, config.dataDir) : null;
-  if (devIssuer)
-    staticApps = [
-      devApp(config, devIssuer, opts.devRealms),
-      ...staticApps.filter((a) => a.id !== 'dev'),
-    ];
   // PGlite in a folder: one process at a time (released by close(), or at exit).
   const lock = !opts.database && !config.databaseUrl ? lockDataDir(config.dataDir, 'vault') : null;
   let database: Database;
@@ -128,11 +133,39 @@ export async function buildVault(
     lock?.release();
     throw e;
   }
+  let realm: Realm | null = null;
+  let devRealms = opts.devRealms;
+  if (devIssuer && opts.inProcessRealm) {
+    try {
+      realm = await createRealm({
+        mode: config.mode,
+        dataDir: join(config.dataDir, 'realm'),
+        devIssuer: { iss: devIssuer.iss, aud: devIssuer.aud, jwks: devIssuer.jwks },
+        walletOrigins: config.walletOrigins,
+        trustedProxies: config.trustedProxies,
+        logger: logger.child({ service: 'trine-realm' }),
+      });
+    } catch (e) {
+      if (!opts.database) await database.close();
+      lock?.release();
+      throw e;
+    }
+    devRealms = {
+      realms: [{ id: realm.realmId, url: `${config.publicUrl}/realm`, publicKey: realm.publicKey }],
+      realmThreshold: 1,
+    };
+  }
+  if (devIssuer)
+    staticApps = [
+      devApp(config, devIssuer, devRealms),
+      ...staticApps.filter((a) => a.id !== 'dev'),
+    ];
   // Two apps trusting one (issuer, audience) pair would accept each other's tokens:
   // refuse to start (the file, the dev app and the apps table together).
   try {
     await assertDistinctIssuersWithTable(staticApps, database.db);
   } catch (e) {
+    await realm?.close();
     if (!opts.database) await database.close();
     lock?.release();
     throw new ConfigError(`app configuration: ${(e as Error).message}`);
@@ -152,14 +185,17 @@ export async function buildVault(
     bodyLimit: config.bodyLimit,
     walletDir: config.walletDir && existsSync(config.walletDir) ? config.walletDir : null,
     benchRoutes: config.benchRoutes,
+    realmApp: (realm?.app as unknown as Hono | undefined) ?? null,
   });
   return {
     app,
     database,
     logger,
     devIssuer,
+    realm,
     close: async () => {
       try {
+        await realm?.close();
         await database.close();
       } finally {
         lock?.release();

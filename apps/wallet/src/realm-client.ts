@@ -272,6 +272,9 @@ export function createRealmClient(options: RealmClientOptions) {
         'PUT',
         '/registration',
         {
+          // Names the realm inside the signed body: another realm's operator cannot replay
+          // this registration to a realm it was not meant for (422 realm_mismatch).
+          realmId: realm.id,
           walletId: body.walletId,
           epoch: body.epoch,
           maskedShare: toBase64Url(body.maskedShare),
@@ -288,7 +291,7 @@ export function createRealmClient(options: RealmClientOptions) {
         realm,
         'POST',
         '/registration/commit',
-        { epoch },
+        { realmId: realm.id, epoch },
         { signer, expectedEpoch: epoch },
       );
     },

@@ -116,6 +116,8 @@ export function createApp(deps: AppDeps) {
   registerWalletRoutes(api, s);
   if (deps.devIssuer) registerDevRoutes(api, deps.devIssuer);
   if (deps.walletDir) registerEmbed(api, deps.walletDir, deps.registry);
+  // The in-process realm answers under /realm with its own routes, limits and problems.
+  if (deps.realmApp) api.route('/realm', deps.realmApp);
   // Never in production, whatever the caller passes (config.ts refuses it too).
   if (deps.benchRoutes && deps.mode !== 'production') {
     // Benchmark baseline: one primary-key select, no auth (TRINE_BENCH_ROUTES=1 only).

@@ -1,6 +1,7 @@
 /**
  * @module http/context — the dependencies of the HTTP app and the per-request variables.
  */
+import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { AppRegistry } from '../apps/registry.ts';
 import type { Keyring } from '../crypto/at-rest.ts';
@@ -30,6 +31,8 @@ export interface AppDeps {
   walletDir?: string | null;
   /** Adds GET /bench/baseline/{appId} (benchmark only). */
   benchRoutes?: boolean;
+  /** An in-process recovery realm's app (apps/realm), mounted at /realm. */
+  realmApp?: Hono | null;
 }
 
 export interface Services extends AppDeps {

@@ -25,16 +25,23 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/** The CSP of the wallet pages for the given framing origins. */
-export function walletCsp(frameAncestors: readonly string[]): string {
+/**
+ * The CSP of the wallet pages for the given framing origins; `connectOrigins`: the app's
+ * recovery realms on other origins (the wallet calls them directly, docs/realms.md).
+ */
+export function walletCsp(
+  frameAncestors: readonly string[],
+  connectOrigins: readonly string[] = [],
+): string {
   const fa = frameAncestors.length > 0 ? frameAncestors.join(' ') : "'none'";
+  const connect = ["'self'", ...new Set(connectOrigins)].join(' ');
   return [
     "default-src 'self'",
     "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self'",
     "worker-src 'self'",
     "img-src 'self' data:",
-    "connect-src 'self'",
+    `connect-src ${connect}`,
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'none'",
@@ -47,7 +54,14 @@ export function registerEmbed(app: Hono<Env>, dir: string, registry: AppRegistry
   const handler = async (c: Context<Env>) => {
     const appId = c.req.query('app');
     const config = appId ? await registry.get(appId) : null;
-    c.header('content-security-policy', walletCsp(config?.allowedOrigins ?? []));
+    const realmOrigins = (config?.realms ?? []).flatMap((r) => {
+      try {
+        return [new URL(r.url).origin];
+      } catch {
+        return [];
+      }
+    });
+    c.header('content-security-policy', walletCsp(config?.allowedOrigins ?? [], realmOrigins));
     c.header('x-content-type-options', 'nosniff');
     c.header('referrer-policy', 'no-referrer');
     // Paths are resolved inside the folder only: `..` and absolute parts never escape it.
