@@ -13,6 +13,7 @@ import type { SealedRecord } from '@trine/core/sealed-record';
 import { wipe } from '@trine/core/wipe';
 import { addressHex } from '@trine/protocol/bech32';
 import type { Network, OutRef, ResolvedInput, WalletInfo } from '@trine/protocol/methods';
+import { type ActivityNotice, noteActivity } from './activity.ts';
 import { loadCardano } from './cardano.ts';
 import type { DeviceRecord, DeviceStore } from './device-store.ts';
 import { StaleDeviceError, UserCancelled } from './errors.ts';
@@ -45,8 +46,13 @@ export interface Ctx {
   getToken(): Promise<string>;
   /** Set after a password unlock when the realms counted wrong attempts (see noteRealmStatus). */
   realmNotice?: RealmNotice | undefined;
-  /** The realm status check started by the last password unlock (settles, never rejects). */
-  realmCheck?: Promise<void> | undefined;
+  /** Set after a password unlock when security events are new since the last visit (activity.ts). */
+  activityNotice?: ActivityNotice | undefined;
+  /**
+   * The checks started by the last password unlock — the realms' counters and the vault's
+   * new security events (settles, never rejects).
+   */
+  securityCheck?: Promise<void> | undefined;
   store: DeviceStore;
   kdf: Kdf;
   session: UnlockSession;
@@ -141,9 +147,13 @@ export async function unlockWithPassword(
     await cardano,
     screen,
   );
-  // docs/realms.md: after a password unlock, look at the realms' counters (no secret
-  // needed, JWT only). In the background: signing must not wait for the realms.
-  ctx.realmCheck = noteRealmStatus(ctx, state).catch(() => undefined);
+  // docs/realms.md: after a password unlock, look at the realms' counters, and at the
+  // vault's security events (issue 8: "a notice after unlock when something new
+  // happened"). No secret needed, JWT only; in the background: signing must not wait.
+  ctx.securityCheck = Promise.all([
+    noteRealmStatus(ctx, state).catch(() => undefined),
+    noteActivity(ctx, state.meta.walletId).catch(() => undefined),
+  ]).then(() => undefined);
   return entropy;
 }
 

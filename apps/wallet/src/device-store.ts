@@ -8,6 +8,12 @@
  * wallet trusts those over the vault's copy when it tells the host its addresses.
  * A `put` replaces the previous record in one transaction, so a crash leaves either the
  * old or the new record, never neither (DESIGN.md §2.8).
+ *
+ * Beside it, per (appId, walletId), the id of the newest security event this device has
+ * shown the user (the "new since your last visit" notice, src/activity.ts). It lives in a
+ * second database (`<name>-seen`) rather than a new store of this one: a new store would
+ * need a version upgrade, which an older wallet tab still open on the same site blocks
+ * (the open would hang until that tab closes). Losing it only means one notice fewer.
  */
 import { parseSealedRecord, type SealedRecord } from '@trine/core/sealed-record';
 import type { Network } from '@trine/protocol/methods';
@@ -26,6 +32,7 @@ export interface DeviceRecord {
 export const DB_NAME = 'trine-wallet';
 const DB_VERSION = 1;
 const STORE = 'device';
+const SEEN_STORE = 'seen';
 
 function req<T>(r: IDBRequest<T>): Promise<T> {
   return new Promise((resolve, reject) => {
@@ -84,7 +91,24 @@ export interface DeviceStore {
   get(appId: string, walletId: string): Promise<DeviceRecord | undefined>;
   put(record: DeviceRecord): Promise<void>;
   remove(appId: string, walletId: string): Promise<void>;
+  /** The newest security event id shown to the user on this device, if any. */
+  getSeen(appId: string, walletId: string): Promise<string | undefined>;
+  putSeen(appId: string, walletId: string, eventId: string): Promise<void>;
   close(): void;
+}
+
+async function openDb(factory: IDBFactory, name: string, store: string): Promise<IDBDatabase> {
+  const open = factory.open(name, DB_VERSION);
+  open.onupgradeneeded = () => {
+    const db = open.result;
+    if (!db.objectStoreNames.contains(store)) {
+      db.createObjectStore(store, { keyPath: ['appId', 'walletId'] });
+    }
+  };
+  const db = await req(open);
+  // A later version (a newer wallet in another tab) must not wait for this tab.
+  db.onversionchange = () => db.close();
+  return db;
 }
 
 /**
@@ -99,14 +123,13 @@ export async function openDeviceStore(
   name = DB_NAME,
 ): Promise<DeviceStore> {
   if (!factory) throw new Error('this browser has no IndexedDB for the wallet');
-  const open = factory.open(name, DB_VERSION);
-  open.onupgradeneeded = () => {
-    const db = open.result;
-    if (!db.objectStoreNames.contains(STORE)) {
-      db.createObjectStore(STORE, { keyPath: ['appId', 'walletId'] });
-    }
+  const db = await openDb(factory, name, STORE);
+  // Opened on first use; a failure there costs only the "new activity" notice.
+  let seenDb: Promise<IDBDatabase> | undefined;
+  const seen = () => {
+    seenDb ??= openDb(factory, `${name}-seen`, SEEN_STORE);
+    return seenDb;
   };
-  const db = await req(open);
   return {
     async get(appId, walletId) {
       const tx = db.transaction(STORE, 'readonly');
@@ -122,9 +145,27 @@ export async function openDeviceStore(
       const tx = db.transaction(STORE, 'readwrite');
       tx.objectStore(STORE).delete([appId, walletId]);
       await done(tx);
+      const s = await seen().catch(() => undefined);
+      if (s) {
+        const tx2 = s.transaction(SEEN_STORE, 'readwrite');
+        tx2.objectStore(SEEN_STORE).delete([appId, walletId]);
+        await done(tx2).catch(() => undefined);
+      }
+    },
+    async getSeen(appId, walletId) {
+      const tx = (await seen()).transaction(SEEN_STORE, 'readonly');
+      const v: unknown = await req(tx.objectStore(SEEN_STORE).get([appId, walletId]));
+      const id = isRecord(v) ? v.eventId : undefined;
+      return typeof id === 'string' && /^[1-9][0-9]{0,19}$/.test(id) ? id : undefined;
+    },
+    async putSeen(appId, walletId, eventId) {
+      const tx = (await seen()).transaction(SEEN_STORE, 'readwrite');
+      tx.objectStore(SEEN_STORE).put({ appId, walletId, eventId });
+      await done(tx);
     },
     close() {
       db.close();
+      void seenDb?.then((s) => s.close()).catch(() => undefined);
     },
   };
 }

@@ -90,7 +90,14 @@ async function boot(): Promise<void> {
 function missingStore(): Ctx['store'] {
   const fail = () =>
     Promise.reject(new Error('this browser refused to use local storage for the wallet'));
-  return { get: async () => undefined, put: fail, remove: fail, close: () => undefined };
+  return {
+    get: async () => undefined,
+    put: fail,
+    remove: fail,
+    getSeen: async () => undefined,
+    putSeen: fail,
+    close: () => undefined,
+  };
 }
 
 void boot();

@@ -54,6 +54,35 @@ export interface CreateWalletBody {
   managementKey: string;
 }
 
+/** The two event lists the vault keeps apart (so routine reads cannot push out the rest). */
+export type EventKind = 'security' | 'reads';
+
+/**
+ * One audit event (`GET …/wallet/events`). Security actions: wallet.create, recovery.read,
+ * auth_share.read_previous, shares.reshare, wallet.commit, wallet.delete; reads:
+ * auth_share.read. `action` is kept as sent (an unknown one is shown as such, as text).
+ */
+export interface VaultEvent {
+  /** The event id as a decimal string (the vault's ids are 64-bit; compared as BigInt). */
+  id: string;
+  action: string;
+  epoch: number | null;
+  /** ISO 8601 time, as sent (checked to parse). */
+  at: string;
+  ip: string | null;
+}
+
+/** One page of events, newest first; `next` is the `before` of the next (older) page. */
+export interface EventsPage {
+  events: VaultEvent[];
+  next: string | null;
+}
+
+/** The most events a page may hold (the contract's `limit` range is 1..100). */
+export const MAX_EVENTS_PAGE = 100;
+/** A page of 100 events is ~15 KB; anything past this is not an honest answer. */
+const MAX_EVENTS_BYTES = 256 * 1024;
+
 export interface PutSharesBody {
   expectedEpoch: number;
   epoch: number;
@@ -200,6 +229,51 @@ function parseRealms(
   return { realms, realmThreshold: threshold };
 }
 
+const EVENT_ID = /^[1-9][0-9]{0,19}$/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** An event id: a positive integer (number or decimal string) → its decimal string. */
+function eventId(v: unknown, what: string): string {
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 1) return String(v);
+  if (typeof v === 'string' && EVENT_ID.test(v) && BigInt(v) < 2n ** 63n) return v;
+  throw bad(what);
+}
+
+/**
+ * Validates a page of `GET …/wallet/events` against the request that asked for it: at most
+ * `limit` events, ids strictly decreasing (newest first) and below `before`, `next` not
+ * above the oldest event's id (so "Show older" always moves back in time and a hostile
+ * vault cannot loop the list). Fields are checked by type and length only: their text is
+ * shown as text (ui/dom.ts), never as markup.
+ */
+export function parseEventsPage(
+  value: unknown,
+  request: { limit: number; before?: string | undefined },
+): EventsPage {
+  if (!isRecord(value) || !Array.isArray(value.events)) throw bad('events page');
+  if (value.events.length > request.limit) throw bad('events page (too many events)');
+  let above = request.before === undefined ? undefined : BigInt(request.before);
+  const events = value.events.map((e, i): VaultEvent => {
+    if (!isRecord(e)) throw bad(`event #${i}`);
+    const id = eventId(e.id, `event #${i} id`);
+    if (above !== undefined && BigInt(id) >= above) throw bad('events page (order)');
+    above = BigInt(id);
+    const at = str(e.at, `event #${i} time`, 40);
+    if (!ISO_TIME.test(at) || Number.isNaN(Date.parse(at))) throw bad(`event #${i} time`);
+    const epoch =
+      e.epoch === null || e.epoch === undefined ? null : epochOf(e.epoch, `event #${i} epoch`);
+    const ip = e.ip === null || e.ip === undefined ? null : str(e.ip, `event #${i} address`, 64);
+    return { id, action: str(e.action, `event #${i} action`, 64), epoch, at, ip };
+  });
+  let next: string | null = null;
+  if (value.next !== null && value.next !== undefined) {
+    next = eventId(value.next, 'events page (next)');
+    const oldest = events.at(-1);
+    if (!oldest || BigInt(next) > BigInt(oldest.id)) throw bad('events page (next)');
+  }
+  return { events, next };
+}
+
 /** Validates the wallet metadata. */
 export function parseWalletMeta(value: unknown): WalletMeta {
   if (!isRecord(value)) throw bad('wallet record');
@@ -238,6 +312,7 @@ export function createVaultClient(options: VaultClientOptions) {
     body?: unknown,
     auth = true,
     sign?: { signer: Signer; expectedEpoch: number | null },
+    maxBytes?: number,
   ): Promise<{ status: number; json: unknown }> {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (auth) headers.authorization = `Bearer ${await getToken()}`;
@@ -278,8 +353,10 @@ export function createVaultClient(options: VaultClientOptions) {
     let json: unknown = null;
     if (res.status !== 204) {
       try {
-        json = await res.json();
-      } catch {
+        json =
+          maxBytes === undefined ? await res.json() : JSON.parse(await cappedText(res, maxBytes));
+      } catch (e) {
+        if (e instanceof VaultError) throw e;
         json = null;
       }
     }
@@ -301,6 +378,42 @@ export function createVaultClient(options: VaultClientOptions) {
         if (e instanceof VaultError && e.status === 404) return null;
         throw e;
       }
+    },
+    /**
+     * `GET …/wallet/events?kind=…&before=…&limit=…`: one page of the user's own audit
+     * events, newest first (the vault keeps `security` events apart from routine `reads`).
+     * Pass `next` of a page as `before` for the older one.
+     *
+     * @example
+     * const { events, next } = await vault.getEvents('security', { limit: 20 });
+     */
+    async getEvents(
+      kind: EventKind,
+      options: { before?: string | undefined; limit?: number } = {},
+    ): Promise<EventsPage> {
+      if (kind !== 'security' && kind !== 'reads') {
+        throw new TypeError('kind must be "security" or "reads"');
+      }
+      const limit = options.limit ?? 50;
+      if (!Number.isSafeInteger(limit) || limit < 1 || limit > MAX_EVENTS_PAGE) {
+        throw new RangeError(`limit must be an integer from 1 to ${MAX_EVENTS_PAGE}`);
+      }
+      const { before } = options;
+      if (before !== undefined && !EVENT_ID.test(before)) {
+        throw new RangeError('before must be an event id (a positive decimal integer)');
+      }
+      const query = new URLSearchParams({ kind });
+      if (before !== undefined) query.set('before', before);
+      query.set('limit', String(limit));
+      const { json } = await request(
+        'GET',
+        `/wallet/events?${query}`,
+        undefined,
+        true,
+        undefined,
+        MAX_EVENTS_BYTES,
+      );
+      return parseEventsPage(json, { limit, before });
     },
     /** `POST …/wallet`. */
     async createWallet(body: CreateWalletBody): Promise<void> {
@@ -363,6 +476,36 @@ export function createVaultClient(options: VaultClientOptions) {
 }
 
 export type VaultClient = ReturnType<typeof createVaultClient>;
+
+/**
+ * The body as text, refusing more than `max` bytes (a hostile or broken server cannot make
+ * the wallet buffer an endless body): stops reading and cancels the stream past the cap.
+ */
+async function cappedText(res: Response, max: number): Promise<string> {
+  const declared = Number(res.headers.get('content-length') ?? '0');
+  if (declared > max) throw bad('response size');
+  if (!res.body) return res.text();
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => undefined);
+      throw bad('response size');
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
 
 /** A VaultError from an RFC 9457 problem document (its `code`, `detail` or `title`). */
 export function problem(status: number, json: unknown): VaultError {

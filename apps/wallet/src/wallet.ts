@@ -8,8 +8,10 @@
 import type { Handlers } from '@trine/protocol/endpoint';
 import { ProtocolError } from '@trine/protocol/errors';
 import type { WalletMethods } from '@trine/protocol/methods';
+import { catchUpActivity, describeEvent, markSeen } from './activity.ts';
 import { type Ctx, loadWallet, walletInfo } from './context.ts';
 import { toHostError, UserCancelled, userMessage } from './errors.ts';
+import { activityFlow } from './flows/activity.ts';
 import { prepareSignData, prepareSignTx, signDataFlow, signTxFlow } from './flows/approve.ts';
 import { createFlow } from './flows/create.ts';
 import {
@@ -20,7 +22,7 @@ import {
   rearmFlow,
 } from './flows/manage.ts';
 import { recoverFlow } from './flows/recover.ts';
-import { h } from './ui/dom.ts';
+import { type Child, h } from './ui/dom.ts';
 import { Screen } from './ui/screen.ts';
 
 /** Runs `fn` after every earlier user flow finished (one modal at a time). */
@@ -42,7 +44,7 @@ export function createHandlers(ctx: Ctx): Handlers<WalletMethods> {
       await ctx.host.ui(true).catch(() => undefined);
       try {
         const result = await fn();
-        await offerRearm(ctx);
+        await offerNotice(ctx);
         return result;
       } catch (e) {
         if (!(e instanceof UserCancelled)) await showFailure(ctx, e);
@@ -97,6 +99,8 @@ export function createHandlers(ctx: Ctx): Handlers<WalletMethods> {
           throw new ProtocolError('invalid_params', 'the user already has a wallet for this app');
         }
         const info = await userFlow(() => createFlow(ctx));
+        // The wallet.create event is the user's own: not "new" at the next unlock.
+        await catchUpActivity(ctx, info.walletId);
         void ctx.host.walletChanged(info).catch(() => undefined);
         return info;
       }),
@@ -121,6 +125,7 @@ export function createHandlers(ctx: Ctx): Handlers<WalletMethods> {
           changeQuestion: () => changeQuestionFlow(ctx),
           export: () => exportFlow(ctx),
           delete: () => deleteFlow(ctx),
+          activity: () => activityFlow(ctx),
         }[flow];
         try {
           await userFlow(run);
@@ -128,7 +133,7 @@ export function createHandlers(ctx: Ctx): Handlers<WalletMethods> {
           if (e instanceof UserCancelled) return { done: false };
           throw e;
         }
-        if (flow !== 'export') await announce();
+        if (flow !== 'export' && flow !== 'activity') await announce();
         return { done: true };
       }),
 
@@ -140,34 +145,61 @@ export function createHandlers(ctx: Ctx): Handlers<WalletMethods> {
 }
 
 /**
- * docs/realms.md: after a password unlock that found wrong recovery attempts at the
- * realms (context.ts noteRealmStatus), say so and offer "Re-arm recovery". Shown once per
- * page (dismissing it clears it); the re-arm itself is an ordinary re-share.
+ * After a password unlock, one notice for what the background checks found (context.ts):
+ * wrong recovery attempts at the realms (docs/realms.md: offers "Re-arm recovery") and
+ * security events new since this device's last visit (activity.ts). Shown once: showing
+ * it marks the events seen and clears the realm notice; "See all security activity"
+ * opens the full screen.
  */
-async function offerRearm(ctx: Ctx): Promise<void> {
-  // The status check runs in the background after a password unlock: give it a moment.
-  if (ctx.realmCheck) {
-    await Promise.race([ctx.realmCheck, new Promise((r) => setTimeout(r, 1500))]);
-    ctx.realmCheck = undefined;
+async function offerNotice(ctx: Ctx): Promise<void> {
+  // The checks run in the background after a password unlock: give them a moment.
+  if (ctx.securityCheck) {
+    await Promise.race([ctx.securityCheck, new Promise((r) => setTimeout(r, 1500))]);
+    ctx.securityCheck = undefined;
   }
-  const notice = ctx.realmNotice;
-  if (!notice) return;
+  const realm = ctx.realmNotice;
+  const activity = ctx.activityNotice;
   ctx.realmNotice = undefined;
-  const rearm = await new Promise<boolean>((resolve) => {
+  ctx.activityNotice = undefined;
+  if (!realm && !activity) return;
+  if (activity) await markSeen(ctx, activity.walletId, activity.newestId);
+  const body: Child[] = [];
+  if (realm) {
+    body.push(h('h2', null, 'Wrong recovery attempts'), h('p', { class: 'notice' }, realm.text));
+  }
+  if (activity) {
+    body.push(
+      h('h2', null, 'New security activity since your last visit'),
+      h('ol', { class: 'events' }, ...activity.events.map((e) => h('li', null, describeEvent(e)))),
+      activity.more ? h('p', null, 'And more: see all security activity.') : null,
+      h(
+        'p',
+        null,
+        'If you do not recognise this, someone may have your sign-in to this app: change your password and security question.',
+      ),
+    );
+  }
+  const choice = await new Promise<'rearm' | 'activity' | 'close'>((resolve) => {
+    const all = h(
+      'button',
+      { type: 'button', class: 'secondary', onclick: () => resolve('activity') },
+      'See all security activity',
+    );
     ctx.view.show(
       new Screen({
-        title: 'Wrong recovery attempts',
-        body: [h('p', { class: 'notice' }, notice.text)],
-        submitLabel: 'Re-arm recovery',
-        cancelLabel: 'Later',
-        onSubmit: () => resolve(true),
-        onCancel: () => resolve(false),
+        title: realm && !activity ? 'Wrong recovery attempts' : 'Security notice',
+        body: [...body, all],
+        submitLabel: realm ? 'Re-arm recovery' : 'OK',
+        cancelLabel: realm ? 'Later' : 'Close',
+        initialFocus: 'heading',
+        onSubmit: () => resolve(realm ? 'rearm' : 'close'),
+        onCancel: () => resolve('close'),
       }),
     );
   });
-  if (!rearm) return;
   try {
-    await rearmFlow(ctx, notice.text);
+    if (choice === 'rearm' && realm) await rearmFlow(ctx, realm.text);
+    if (choice === 'activity') await activityFlow(ctx);
   } catch (e) {
     if (!(e instanceof UserCancelled)) await showFailure(ctx, e);
   }

@@ -78,6 +78,7 @@ export const MANAGE_FLOWS = [
   'changeQuestion',
   'export',
   'delete',
+  'activity',
 ] as const;
 export type ManageFlow = (typeof MANAGE_FLOWS)[number];
 

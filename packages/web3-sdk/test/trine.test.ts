@@ -335,7 +335,7 @@ describe('manage, destroy, injectCip30', () => {
     expect(await caught(trine.manage('steal' as never))).toEqual({
       isError: false,
       code: -1,
-      info: 'flow must be one of recover, changePassword, changeQuestion, export, delete',
+      info: 'flow must be one of recover, changePassword, changeQuestion, export, delete, activity',
     });
   });
 

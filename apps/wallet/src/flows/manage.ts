@@ -453,9 +453,10 @@ export async function deleteFlow(ctx: Ctx): Promise<void> {
           }
           ctx.session.clear();
           // No "wrong attempts" notice for a wallet that is gone.
-          await ctx.realmCheck;
-          ctx.realmCheck = undefined;
+          await ctx.securityCheck;
+          ctx.securityCheck = undefined;
           ctx.realmNotice = undefined;
+          ctx.activityNotice = undefined;
           screen.progress('Deleting from this browser…');
           await ctx.store.remove(ctx.appId, state.meta.walletId);
           done();

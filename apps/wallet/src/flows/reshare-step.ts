@@ -9,6 +9,7 @@
  */
 import { toBase64Url } from '@trine/core/bytes';
 import { wipe } from '@trine/core/wipe';
+import { catchUpActivity } from '../activity.ts';
 import { loadCardano } from '../cardano.ts';
 import { type Ctx, managementOf, realmSetup, sealRecovery, type WalletState } from '../context.ts';
 import { RealmError } from '../realm-client.ts';
@@ -92,9 +93,12 @@ export async function reshareWith(
     );
     // The new registration reset every realm's counter: nothing left to warn about (a
     // status check still running from the unlock read the old counters: drop it too).
-    await ctx.realmCheck;
-    ctx.realmCheck = undefined;
+    // The unlock's new-activity notice stays (what it found predates this re-share), and
+    // the events this re-share wrote count as seen (activity.ts).
+    await ctx.securityCheck;
+    ctx.securityCheck = undefined;
     ctx.realmNotice = undefined;
+    await catchUpActivity(ctx, meta.walletId);
     return epoch;
   } finally {
     wipe(management.key.secretKey);

@@ -1,0 +1,120 @@
+/**
+ * @module activity — the user's audit trail in plain words (issue 8 item 6): what each
+ * vault event means, when and from where, and the "new since your last visit" check that
+ * runs after a password unlock (its result joins the realms' wrong-attempt notice in one
+ * screen, wallet.ts).
+ *
+ * "Last visit" is the newest security event id this device has shown the user, kept per
+ * wallet in the device store. It moves forward when the notice or the Security activity
+ * screen is shown, and after this device's own flows that write security events (create,
+ * recover, password / question change, re-arm), so the user is not told about what they
+ * just did. Everything here is best effort and needs only the JWT: a failure costs a
+ * notice, never an unlock or a signature.
+ */
+import type { Ctx } from './context.ts';
+import type { VaultEvent } from './vault-client.ts';
+
+/** What each action means to the user. An unknown action is shown by its name (as text). */
+export const ACTION_WORDS: Readonly<Record<string, string>> = {
+  'wallet.create': 'Wallet created',
+  'recovery.read': 'Recovery share read',
+  'auth_share.read_previous': 'Previous key share read',
+  'shares.reshare': 'Key shares renewed',
+  'wallet.commit': 'Key share renewal completed',
+  'wallet.delete': 'Wallet deleted',
+  'auth_share.read': 'Wallet service key share read',
+};
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "2 Dec 2026 21:14" in the device's time zone (fixed words: no locale surprises). */
+export function formatWhen(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return 'at an unknown time';
+  const hh = String(d.getHours()).padStart(2, '0');
+  const mm = String(d.getMinutes()).padStart(2, '0');
+  return `${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()} ${hh}:${mm}`;
+}
+
+/** The action in words: "Recovery share read", or "Unrecognised event “x.y”". */
+export function actionWords(action: string): string {
+  return ACTION_WORDS[action] ?? `Unrecognised event “${action}”`;
+}
+
+/**
+ * One event as a sentence: "Recovery share read — 2 Dec 2026 21:14, from 127.0.0.1".
+ * The result is plain text for `textContent` (the vault's strings never become markup).
+ */
+export function describeEvent(e: VaultEvent): string {
+  const from = e.ip ? `from ${e.ip}` : 'from an unknown address';
+  return `${actionWords(e.action)} — ${formatWhen(e.at)}, ${from}`;
+}
+
+/** How many new events the notice lists (the rest: "and N more" → the activity screen). */
+export const NOTICE_EVENTS = 5;
+
+/** New security events found after a password unlock. */
+export interface ActivityNotice {
+  walletId: string;
+  /** The newest new events (at most NOTICE_EVENTS), newest first. */
+  events: VaultEvent[];
+  /** True when more new events exist than `events` lists. */
+  more: boolean;
+  /** The id to store as seen once the notice is shown. */
+  newestId: string;
+}
+
+const newer = (a: string, b: string | undefined) => b === undefined || BigInt(a) > BigInt(b);
+
+/**
+ * After a password unlock: reads the newest security events and sets `ctx.activityNotice`
+ * when some are newer than this device's last visit. On a device with no last visit yet
+ * (the first unlock after this feature arrived) it only records the newest id: with no
+ * baseline, every past event would read as "new".
+ */
+export async function noteActivity(ctx: Ctx, walletId: string): Promise<void> {
+  ctx.activityNotice = undefined;
+  const seen = await ctx.store.getSeen(ctx.appId, walletId);
+  const page = await ctx.vault.getEvents('security', { limit: NOTICE_EVENTS + 1 });
+  const newest = page.events[0];
+  if (!newest) return;
+  if (seen === undefined) {
+    await ctx.store.putSeen(ctx.appId, walletId, newest.id);
+    return;
+  }
+  const fresh = page.events.filter((e) => newer(e.id, seen));
+  if (fresh.length === 0) return;
+  ctx.activityNotice = {
+    walletId,
+    events: fresh.slice(0, NOTICE_EVENTS),
+    // A full page that is all new may have more behind it.
+    more: fresh.length > NOTICE_EVENTS || (fresh.length === page.events.length && !!page.next),
+    newestId: newest.id,
+  };
+}
+
+/** Records `eventId` as seen for the wallet unless a newer one already is. Best effort. */
+export async function markSeen(ctx: Ctx, walletId: string, eventId: string): Promise<void> {
+  try {
+    const seen = await ctx.store.getSeen(ctx.appId, walletId);
+    if (newer(eventId, seen)) await ctx.store.putSeen(ctx.appId, walletId, eventId);
+  } catch {
+    // Storage refused: at worst the same events are announced again.
+  }
+}
+
+/**
+ * After this device's own flow wrote security events (create, recover, re-share): marks
+ * the newest one seen so the next unlock does not announce the user's own action. An
+ * event someone else caused in the same seconds is then not announced either; it still
+ * shows on the Security activity screen (README "Security activity").
+ */
+export async function catchUpActivity(ctx: Ctx, walletId: string): Promise<void> {
+  try {
+    const page = await ctx.vault.getEvents('security', { limit: 1 });
+    const newest = page.events[0];
+    if (newest) await markSeen(ctx, walletId, newest.id);
+  } catch {
+    // best effort
+  }
+}
