@@ -151,7 +151,7 @@ export function createHandlers(ctx: Ctx): Handlers<WalletMethods> {
  * it marks the events seen and clears the realm notice; "See all security activity"
  * opens the full screen.
  */
-async function offerNotice(ctx: Ctx): Promise<void> {
+export async function offerNotice(ctx: Ctx): Promise<void> {
   // The checks run in the background after a password unlock: give them a moment.
   if (ctx.securityCheck) {
     await Promise.race([ctx.securityCheck, new Promise((r) => setTimeout(r, 1500))]);

@@ -99,6 +99,25 @@ describe('method table', () => {
   });
 });
 
+describe('manage flows', () => {
+  it("accepts 'activity' (the Security activity screen) like the other flows; refuses an unknown one", () => {
+    const parse = WALLET_METHODS.manage.params;
+    for (const flow of [
+      'recover',
+      'changePassword',
+      'changeQuestion',
+      'export',
+      'delete',
+      'activity',
+    ]) {
+      expect(parse({ flow })).toEqual({ flow });
+    }
+    for (const flow of ['activities', 'Activity', '', 1, null]) {
+      expect(() => parse({ flow })).toThrow(ProtocolError);
+    }
+  });
+});
+
 describe('parseRequest', () => {
   const code = (data: unknown, specs: object = ALL_METHODS) => {
     const r = parseRequest(data, specs as typeof ALL_METHODS);

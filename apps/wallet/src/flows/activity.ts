@@ -9,7 +9,7 @@
  * `<ol>`s under headed sections, progress is a polite live region, failures an alert;
  * "Show older" moves focus to the first event it added.
  */
-import { actionWords, describeEvent, formatWhen, markSeen } from '../activity.ts';
+import { actionWords, formatWhen, markSeen } from '../activity.ts';
 import { type Ctx, interact, realmNoticeText, realmSetup } from '../context.ts';
 import { userMessage } from '../errors.ts';
 import { realmStatus } from '../realms.ts';
@@ -20,7 +20,7 @@ import { type EventKind, VaultError, type VaultEvent } from '../vault-client.ts'
 /** Events per page on this screen. */
 export const ACTIVITY_PAGE = 20;
 
-/** One `<li>`: its text is exactly describeEvent(e), with the time in a `<time>`. */
+/** One `<li>`: its text is describeEvent(e) (activity.ts), the time in a `<time>`. */
 function eventItem(e: VaultEvent): HTMLLIElement {
   const from = e.ip ? `from ${e.ip}` : 'from an unknown address';
   const li = h(
@@ -31,7 +31,6 @@ function eventItem(e: VaultEvent): HTMLLIElement {
     h('time', { datetime: e.at }, formatWhen(e.at)),
     `, ${from}`,
   );
-  if (li.textContent !== describeEvent(e)) li.textContent = describeEvent(e);
   return li;
 }
 
