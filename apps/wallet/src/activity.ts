@@ -77,11 +77,12 @@ export async function noteActivity(ctx: Ctx, walletId: string): Promise<void> {
   const seen = await ctx.store.getSeen(ctx.appId, walletId);
   const page = await ctx.vault.getEvents('security', { limit: NOTICE_EVENTS + 1 });
   const newest = page.events[0];
-  if (!newest) return;
   if (seen === undefined) {
-    await ctx.store.putSeen(ctx.appId, walletId, newest.id);
+    // "0" = this device has seen that there was nothing: the first event is then new.
+    await ctx.store.putSeen(ctx.appId, walletId, newest?.id ?? '0');
     return;
   }
+  if (!newest) return;
   const fresh = page.events.filter((e) => newer(e.id, seen));
   if (fresh.length === 0) return;
   ctx.activityNotice = {

@@ -156,7 +156,8 @@ export async function openDeviceStore(
       const tx = (await seen()).transaction(SEEN_STORE, 'readonly');
       const v: unknown = await req(tx.objectStore(SEEN_STORE).get([appId, walletId]));
       const id = isRecord(v) ? v.eventId : undefined;
-      return typeof id === 'string' && /^[1-9][0-9]{0,19}$/.test(id) ? id : undefined;
+      // "0": this device saw an empty list (every event is newer).
+      return typeof id === 'string' && /^(0|[1-9][0-9]{0,19})$/.test(id) ? id : undefined;
     },
     async putSeen(appId, walletId, eventId) {
       const tx = (await seen()).transaction(SEEN_STORE, 'readwrite');

@@ -100,7 +100,7 @@ export function createHandlers(ctx: Ctx): Handlers<WalletMethods> {
         }
         const info = await userFlow(() => createFlow(ctx));
         // The wallet.create event is the user's own: not "new" at the next unlock.
-        await catchUpActivity(ctx, info.walletId);
+        void catchUpActivity(ctx, info.walletId);
         void ctx.host.walletChanged(info).catch(() => undefined);
         return info;
       }),

@@ -369,6 +369,15 @@ describe('the notice after a password unlock', () => {
     expect(w.ctx.activityNotice).toBeUndefined();
   });
 
+  it('first unlock with no events at all records "0": the first event after it is announced', async () => {
+    const w = await world();
+    await unlockAndNotice(w.ctx);
+    expect(await w.ctx.store.getSeen('dev', walletId)).toBe('0');
+    w.v.add('recovery.read', AT, '203.0.113.9');
+    await unlockAndNotice(w.ctx);
+    expect(w.ctx.activityNotice?.events.map((e) => e.id)).toEqual(['1']);
+  });
+
   it('realm attempts and new events → ONE screen with both, offering Re-arm; "Later" closes it', async () => {
     const w = await world({ realms: true });
     w.v.add('wallet.create', AT);

@@ -48,7 +48,14 @@ function eventList(
   const alert = h('p', { class: 'error', role: 'alert', hidden: true });
   const more = h(
     'button',
-    { type: 'button', class: 'secondary', hidden: true, onclick: () => void load() },
+    {
+      type: 'button',
+      class: 'secondary',
+      hidden: true,
+      // Two lists each have one: the heading tells them apart for screen readers.
+      'aria-describedby': headingId,
+      onclick: () => void load(),
+    },
     'Show older',
   );
   const root = h(
