@@ -165,7 +165,9 @@ export async function offerNotice(ctx: Ctx): Promise<void> {
   if (activity) await markSeen(ctx, activity.walletId, activity.newestId);
   const body: Child[] = [];
   if (realm) {
-    body.push(h('h2', null, 'Wrong recovery attempts'), h('p', { class: 'notice' }, realm.text));
+    // Alone, the realm part is the screen's title; with new events, a part of its own.
+    if (activity) body.push(h('h2', null, 'Wrong recovery attempts'));
+    body.push(h('p', { class: 'notice' }, realm.text));
   }
   if (activity) {
     body.push(

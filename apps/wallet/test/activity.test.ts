@@ -414,6 +414,22 @@ describe('the notice after a password unlock', () => {
     expect(w.ctx.realmNotice).toBeUndefined();
   });
 
+  it('realm attempts alone → the realm notice as the screen (title, text, Re-arm), no events part', async () => {
+    const w = await world({ realms: true });
+    w.v.add('wallet.create', AT);
+    await w.ctx.store.putSeen('dev', walletId, '1');
+    await openRecoveryShare(w.ctx, walletId, 'Fido').catch(() => undefined);
+    await unlockAndNotice(w.ctx);
+    const shown = offerNotice(w.ctx);
+    const h1 = await until(() => w.root.querySelector('h1'), 'the notice');
+    expect(h1.textContent).toBe('Wrong recovery attempts');
+    expect(w.root.querySelectorAll('h2').length).toBe(0);
+    expect(w.root.querySelector('.notice')!.textContent).toMatch(/^1 wrong recovery attempt since/);
+    expect(w.root.querySelector('ol')).toBeNull();
+    button(w.root, 'Later')!.click();
+    await shown;
+  });
+
   it(`lists at most ${NOTICE_EVENTS} new events, says there are more, and "See all security activity" opens the screen`, async () => {
     const w = await world();
     w.v.add('wallet.create', AT);
