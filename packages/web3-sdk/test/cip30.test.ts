@@ -140,6 +140,7 @@ describe('balance and UTxOs (CBOR hex)', () => {
     expect(await caught(api.getUtxos(undefined, { page: -1, limit: 2 }))).toEqual({
       isError: false,
       code: -1,
+      reason: 'invalid_params',
       info: 'paginate must be {page, limit} with page ≥ 0 and limit ≥ 1',
     });
   });
@@ -149,11 +150,13 @@ describe('balance and UTxOs (CBOR hex)', () => {
     expect(await caught(api.getUtxos('zz'))).toEqual({
       isError: false,
       code: -1,
+      reason: 'invalid_params',
       info: 'amount must be even-length hex',
     });
     expect(await caught(api.getUtxos('8100'))).toEqual({
       isError: false,
       code: -1,
+      reason: 'invalid_params',
       info: 'amount must be CBOR hex of a value',
     });
   });
@@ -176,6 +179,7 @@ describe('balance and UTxOs (CBOR hex)', () => {
     expect(await caught(api.getCollateral({ amount: encodeHex(5_000_001) }))).toEqual({
       isError: false,
       code: -1,
+      reason: 'invalid_params',
       info: 'amount must be at most 5 ADA (CIP-30)',
     });
   });
@@ -190,12 +194,15 @@ describe('balance and UTxOs (CBOR hex)', () => {
     expect(await caught(api.getBalance())).toEqual({
       isError: false,
       code: -2,
+      reason: 'chain_unavailable',
       info: 'the chain provider failed',
     });
     expect(await caught(api.submitTx('84a0a0f5f6'))).toEqual({
       isError: false,
       code: 2,
-      info: 'the transaction could not be sent',
+      reason: 'tx_failed',
+      // The provider's own reason reaches the dApp (host-side data, never the wallet's).
+      info: 'ECONNREFUSED',
     });
   });
 });
@@ -221,28 +228,33 @@ describe('signTx / signData (to the wallet)', () => {
     expect(await caught(api.signTx('84'))).toEqual({
       isError: false,
       code: 2,
+      reason: 'user_declined',
       info: 'the user declined',
     });
     next = new ProtocolError('proof_generation', 'a key we do not hold is needed');
     expect(await caught(api.signTx('84'))).toEqual({
       isError: false,
       code: 1,
+      reason: 'proof_generation',
       info: 'a key we do not hold is needed',
     });
     next = new ProtocolError('vault_unavailable', 'vault down');
     expect(await caught(api.signTx('84'))).toEqual({
       isError: false,
       code: -2,
+      reason: 'vault_unavailable',
       info: 'vault down',
     });
     expect(await caught(api.signTx('not hex'))).toEqual({
       isError: false,
       code: -1,
+      reason: 'invalid_params',
       info: 'tx must be even-length hex',
     });
     expect(await caught(api.signTx('84', 'yes' as never))).toEqual({
       isError: false,
       code: -1,
+      reason: 'invalid_params',
       info: 'partialSign must be a boolean',
     });
   });
@@ -256,6 +268,7 @@ describe('signTx / signData (to the wallet)', () => {
     expect(await caught(api.signData('addr_test1someoneelse', ''))).toEqual({
       isError: false,
       code: 2,
+      reason: 'address_not_ours',
       info: 'not our address',
     });
     const declined = setup({
@@ -266,6 +279,7 @@ describe('signTx / signData (to the wallet)', () => {
     expect(await caught(declined.api.signData(BASE, ''))).toEqual({
       isError: false,
       code: 3,
+      reason: 'user_declined',
       info: 'no',
     });
   });
@@ -275,6 +289,7 @@ describe('signTx / signData (to the wallet)', () => {
     expect(await caught(api.signTx('84'))).toEqual({
       isError: false,
       code: -2,
+      reason: 'timeout',
       info: 'signTx timed out after 50 ms',
     });
   });
@@ -283,7 +298,12 @@ describe('signTx / signData (to the wallet)', () => {
     const { api, host } = setup({ signTx: () => new Promise(() => {}) });
     const p = caught(api.signTx('84'));
     host.destroy();
-    expect(await p).toEqual({ isError: false, code: -3, info: 'the connection was closed' });
+    expect(await p).toEqual({
+      isError: false,
+      code: -3,
+      reason: 'destroyed',
+      info: 'the connection was closed',
+    });
   });
 });
 
@@ -306,11 +326,13 @@ describe('submitTx (host side, no key)', () => {
     expect(await caught(api.submitTx(tx))).toEqual({
       isError: false,
       code: 2,
+      reason: 'tx_failed',
       info: `inputs not found or already spent: ${u.txHash}#0`,
     });
     expect(await caught(api.submitTx('zz'))).toEqual({
       isError: false,
       code: -1,
+      reason: 'invalid_params',
       info: 'tx must be even-length hex',
     });
   });

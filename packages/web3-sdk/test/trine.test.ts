@@ -88,6 +88,9 @@ function trineWith(over: Partial<TrineOptions> = {}) {
     network: 'preprod',
     getToken: () => 'jwt.for.vault',
     chainProvider: chain,
+    // The app-config check has its own tests (a stubbed fetch); here no network is used.
+    checkApp: false,
+    storage: null,
     ...over,
   });
   cleanup.push(() => trine.destroy());
@@ -177,6 +180,7 @@ describe('enable()', () => {
     expect(await caught(trine.enable())).toEqual({
       isError: false,
       code: -3,
+      reason: 'user_declined',
       info: 'the user closed the create screen',
     });
     expect(await trine.isEnabled()).toBe(false);
@@ -188,6 +192,7 @@ describe('enable()', () => {
     expect(await caught(trine.enable())).toEqual({
       isError: false,
       code: -3,
+      reason: 'network_mismatch',
       info: 'the wallet is on preprod, not preview',
     });
   });
@@ -219,6 +224,7 @@ describe('origin and source pinning', () => {
     expect(await caught(trine.enable())).toEqual({
       isError: false,
       code: -2,
+      reason: 'timeout',
       info: 'the wallet did not answer within 200 ms',
     });
     expect(frames.wallet).toBeUndefined();
@@ -246,6 +252,7 @@ describe('origin and source pinning', () => {
     expect(await p).toEqual({
       isError: false,
       code: -2,
+      reason: 'timeout',
       info: 'the wallet did not answer within 300 ms',
     });
     expect(await trine.isEnabled()).toBe(false);
@@ -290,7 +297,7 @@ describe('the wallet calls the host', () => {
     });
   });
 
-  it('a getToken that throws reaches the wallet as internal, without its message', async () => {
+  it('a getToken that throws reaches the wallet as token_refused, without its message', async () => {
     const frames = installFrames(fakeWallet().handlers);
     const { trine } = trineWith({
       getToken: () => {
@@ -299,10 +306,9 @@ describe('the wallet calls the host', () => {
     });
     await trine.enable();
     const wallet = await frames.ready;
-    await expect(wallet.call('getToken', {})).rejects.toMatchObject({
-      code: 'internal',
-      message: 'internal error',
-    });
+    const e = await wallet.call('getToken', {}).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'token_refused', message: 'the app could not supply a token' });
+    expect(JSON.stringify(e)).not.toContain('rt_abc');
   });
 
   it('walletChanged makes older API objects throw AccountChange; enable() again gives a fresh one', async () => {
@@ -314,6 +320,7 @@ describe('the wallet calls the host', () => {
     expect(await caught(api.getChangeAddress())).toEqual({
       isError: false,
       code: -4,
+      reason: 'account_changed',
       info: 'the wallet changed; call enable() again',
     });
     const again = await trine.enable();
@@ -335,6 +342,7 @@ describe('manage, destroy, injectCip30', () => {
     expect(await caught(trine.manage('steal' as never))).toEqual({
       isError: false,
       code: -1,
+      reason: 'invalid_params',
       info: 'flow must be one of recover, changePassword, changeQuestion, export, delete',
     });
   });
@@ -345,11 +353,17 @@ describe('manage, destroy, injectCip30', () => {
     const p = caught(trine.enable());
     expect(document.querySelector('iframe')).not.toBeNull();
     trine.destroy();
-    expect(await p).toEqual({ isError: false, code: -3, info: 'the SDK was destroyed' });
+    expect(await p).toEqual({
+      isError: false,
+      code: -3,
+      reason: 'destroyed',
+      info: 'the SDK was destroyed',
+    });
     expect(document.querySelector('iframe')).toBeNull();
     expect(await caught(trine.enable())).toEqual({
       isError: false,
       code: -3,
+      reason: 'destroyed',
       info: 'the SDK was destroyed',
     });
     expect(await trine.isEnabled()).toBe(false);
@@ -362,10 +376,16 @@ describe('manage, destroy, injectCip30', () => {
     const pending = caught(api.signTx('84a0a0f5f6'));
     await new Promise((r) => setTimeout(r, 10));
     trine.destroy();
-    expect(await pending).toEqual({ isError: false, code: -3, info: 'the connection was closed' });
+    expect(await pending).toEqual({
+      isError: false,
+      code: -3,
+      reason: 'destroyed',
+      info: 'the connection was closed',
+    });
     expect(await caught(api.getBalance())).toEqual({
       isError: false,
       code: -3,
+      reason: 'destroyed',
       info: 'the SDK was destroyed',
     });
   });
