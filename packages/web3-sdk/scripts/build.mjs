@@ -4,7 +4,7 @@
  *
  *   dist/<entry>.js    ESM (code shared between entries split into dist/chunks/), source maps
  *   dist/<entry>.cjs   CommonJS, one self-contained file per entry, for require()
- *   dist/<entry>.d.ts  declarations (tsc), @trine/protocol's beside them in dist/protocol/
+ *   dist/<entry>.d.ts  declarations (tsc; .d.cts for require), @trine/protocol's in dist/protocol/
  *   dist/trine.iife.js the CDN build (`window.Trine`), minified, with its SRI hash printed
  *                      and written to dist/trine.iife.js.sri
  *
@@ -95,9 +95,8 @@ export async function buildAll() {
   return sri;
 }
 
-/** Declarations through tsc, then import specifiers rewritten to the dist layout. */
-function types() {
-  const tmp = join(dist, '.types');
+/** Runs tsc on `files`, emitting declarations only into `outDir`. */
+function tsc(files, outDir, rootDir) {
   const config = join(dist, 'tsconfig.types.json');
   writeFileSync(
     config,
@@ -107,40 +106,57 @@ function types() {
         noEmit: false,
         declaration: true,
         emitDeclarationOnly: true,
-        outDir: tmp,
-        rootDir: join(root, 'packages'),
+        outDir,
+        rootDir,
         types: [],
-        customConditions: ['trine-source'],
       },
-      files: [
-        ...ENTRIES.map((e) => join(src, `${e}.ts`)),
-        ...PROTOCOL.map((p) => join(root, 'packages', 'protocol', 'src', `${p}.ts`)),
-      ],
+      files,
     }),
   );
   const r = spawnSync(
     process.execPath,
     [join(root, 'node_modules/typescript/bin/tsc'), '-p', config],
-    {
-      stdio: 'inherit',
-    },
+    { stdio: 'inherit' },
   );
   rmSync(config);
   if (r.status !== 0) throw new Error('tsc failed to emit declarations');
+}
+
+/**
+ * Declarations through tsc, then import specifiers rewritten to the dist layout. Two runs:
+ * tsc does not emit a file it reached through node_modules (@trine/protocol), even when it
+ * is also a root, so the protocol's declarations get a run of their own.
+ */
+function types() {
+  const tmp = join(dist, '.types');
+  tsc(
+    ENTRIES.map((e) => join(src, `${e}.ts`)),
+    join(tmp, 'sdk'),
+    src,
+  );
+  const protocolSrc = join(root, 'packages', 'protocol', 'src');
+  tsc(
+    PROTOCOL.map((p) => join(protocolSrc, `${p}.ts`)),
+    join(tmp, 'protocol'),
+    protocolSrc,
+  );
   const move = (from, to, rewrite) => {
     mkdirSync(to, { recursive: true });
     for (const f of readdirSync(from)) {
       if (!f.endsWith('.d.ts')) continue;
       const text = rewrite(readFileSync(join(from, f), 'utf8'));
       writeFileSync(join(to, f), text);
+      // The same declarations for require(): TypeScript reads .d.cts as CommonJS.
+      const cts = text.replace(/(from\s+|import\(\s*)(['"])(\.\.?\/[^'"]+)\.js\2/g, '$1$2$3.cjs$2');
+      writeFileSync(join(to, f.replace(/\.d\.ts$/, '.d.cts')), cts);
     }
   };
   const relTs = (s) =>
     s.replace(/(from\s+|import\(\s*)(['"])(\.\.?\/[^'"]+)\.ts\2/g, '$1$2$3.js$2');
-  move(join(tmp, 'web3-sdk', 'src'), dist, (s) =>
+  move(join(tmp, 'sdk'), dist, (s) =>
     relTs(s).replace(/(['"])@trine\/protocol\/([a-z0-9-]+)\1/g, '$1./protocol/$2.js$1'),
   );
-  move(join(tmp, 'protocol', 'src'), join(dist, 'protocol'), relTs);
+  move(join(tmp, 'protocol'), join(dist, 'protocol'), relTs);
   rmSync(tmp, { recursive: true, force: true });
 }
 
