@@ -11,6 +11,7 @@ import {
 import * as guards from '../src/guards.ts';
 import { acceptHello, isOrigin } from '../src/handshake.ts';
 import * as messages from '../src/messages.ts';
+import { parseWireError } from '../src/messages.ts';
 import * as methods from '../src/methods.ts';
 import { hostileValues } from './fixtures.ts';
 
@@ -166,5 +167,51 @@ describe('one hostile-input list against every validating export', () => {
       expect(r.ok).toBe(false);
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('retryAfter and reason', () => {
+  it('crosses the wire with too_many_requests only, as whole seconds in range', () => {
+    const e = new ProtocolError('too_many_requests', 'slow down', { retryAfter: 30 });
+    expect(toWireError(e)).toEqual({
+      code: 'too_many_requests',
+      message: 'slow down',
+      retryAfter: 30,
+    });
+    expect(fromWireError(toWireError(e)).retryAfter).toBe(30);
+    for (const bad of [-1, 1.5, 86_401, Number.NaN, '30']) {
+      expect(
+        new ProtocolError('too_many_requests', 'x', { retryAfter: bad as never }).retryAfter,
+      ).toBeUndefined();
+    }
+    expect(parseWireError({ code: 'too_many_requests', message: 'm', retryAfter: 7 })).toEqual({
+      code: 'too_many_requests',
+      message: 'm',
+      retryAfter: 7,
+    });
+    // Smuggled on another code, or out of range: dropped by the receiver.
+    expect(parseWireError({ code: 'internal', message: 'm', retryAfter: 7 })).toEqual({
+      code: 'internal',
+      message: 'm',
+    });
+    expect(parseWireError({ code: 'too_many_requests', message: 'm', retryAfter: 1e9 })).toEqual({
+      code: 'too_many_requests',
+      message: 'm',
+    });
+  });
+
+  it('becomes the CIP-30 error object of rate_limited', () => {
+    expect(toCip30Error('too_many_requests', 'wait', 'api', 0, 12)).toEqual({
+      code: -3,
+      info: 'wait',
+      reason: 'rate_limited',
+      retryAfter: 12,
+    });
+    expect(toCip30Error('origin_refused', 'no')).toEqual({
+      code: -3,
+      info: 'no',
+      reason: 'origin_not_allowed',
+    });
+    expect(toCip30Error('unknown_method', 'x').reason).toBe('protocol_error');
   });
 });

@@ -430,9 +430,15 @@ export function createTrine(options: TrineOptions): Trine {
           reject(e);
         },
       );
-    }).finally(() => {
-      connecting = undefined;
-    });
+    })
+      .catch((e: unknown) => {
+        // No session came of it: remove the frame, so a retry starts from a fresh load.
+        if (!endpoint) unmount();
+        throw e;
+      })
+      .finally(() => {
+        connecting = undefined;
+      });
     return connecting;
   };
 
