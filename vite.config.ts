@@ -34,6 +34,10 @@ export default defineConfig({
       project('web3-sdk', 'packages/web3-sdk'),
       project('wallet', 'apps/wallet'),
       project('demo', 'apps/demo'),
+      project('web3-react', 'packages/web3-react', {
+        environment: 'happy-dom',
+        include: ['test/**/*.test.tsx'],
+      }),
     ],
   },
 });
