@@ -4,10 +4,11 @@ import { ProtocolError } from '@trine/protocol/errors';
 import type { WalletMethods } from '@trine/protocol/methods';
 import { Encoder } from 'cbor-x';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeHex, Tag } from '../src/cbor.ts';
+import { type Cbor, encodeHex, fromHex, Tag } from '../src/cbor.ts';
 import type { ChainProvider } from '../src/chain.ts';
 import { type Cip30Api, createCip30Api } from '../src/cip30.ts';
 import { createMemoryChainProvider, type MemoryChainProvider } from '../src/memory.ts';
+import { addressBytes } from '../src/value.ts';
 import { BASE, BASE_HEX, cborx, fakeWallet, POLICY, REWARD_HEX, WALLET } from './helpers.ts';
 
 const cleanup: Array<() => void> = [];
@@ -455,12 +456,69 @@ describe('submitTx (host side, no key)', () => {
     const chain = createMemoryChainProvider();
     const u = chain.fund(BASE, { lovelace: '1' });
     const tx = encodeHex([
-      new Map([[0, new Tag(258, [[Buffer.from(u.txHash, 'hex'), 0]])]]),
+      new Map<Cbor, Cbor>([
+        [0, new Tag(258, [[Buffer.from(u.txHash, 'hex'), 0]])],
+        [1, []],
+      ]),
       new Map(),
       true,
       null,
     ]);
     await chain.submitTx(tx);
     expect(chain.all()).toEqual([]);
+  });
+
+  it('applies a payment fully: inputs spent, the payee’s output and the change added (17.5 ADA − 2.17 − fee)', async () => {
+    const chain = createMemoryChainProvider();
+    const u = chain.fund(BASE, { lovelace: '17500000' });
+    // CIP-19 test vector: a testnet enterprise key address (the payee).
+    const payee = 'addr_test1vz2fxv2umyhttkxyxp8x0dlpdt3k6cwng5pxj3jhsydzerspjrlsz';
+    const fee = 170_000n;
+    const change = 17_500_000n - 2_170_000n - fee;
+    const tx = encodeHex([
+      new Map<Cbor, Cbor>([
+        [0, [[fromHex(u.txHash), 0]]],
+        [
+          1,
+          [
+            [addressBytes(payee), 2_170_000n],
+            // post-Alonzo map form with an inline datum, for the change
+            new Map<Cbor, Cbor>([
+              [0, addressBytes(BASE)],
+              [1, change],
+              [2, [1, new Tag(24, fromHex('d87980'))]],
+            ]),
+          ],
+        ],
+        [2, fee],
+      ]),
+      new Map(),
+      true,
+      null,
+    ]);
+    const hash = await chain.submitTx(tx);
+    expect(await chain.getUtxos(payee)).toEqual([
+      { txHash: hash, index: 0, address: payee, value: { lovelace: '2170000' } },
+    ]);
+    expect(await chain.getUtxos(BASE)).toEqual([
+      {
+        txHash: hash,
+        index: 1,
+        address: BASE,
+        value: { lovelace: `${change}` },
+        inlineDatum: 'd87980',
+      },
+    ]);
+    // The change is spendable by the next transaction; the spent input is not.
+    expect(chain.all()).toHaveLength(2);
+    // A tx without outputs is malformed (Conway CDDL: key 1 is required).
+    const bad = encodeHex([
+      new Map<Cbor, Cbor>([[0, [[fromHex(hash), 1]]]]),
+      new Map(),
+      true,
+      null,
+    ]);
+    await expect(chain.submitTx(bad)).rejects.toMatchObject({ code: 'tx_failed' });
+    expect(chain.all()).toHaveLength(2);
   });
 });
