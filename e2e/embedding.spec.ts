@@ -5,6 +5,7 @@
  * 'unsafe-inline' styles or scripts) works: the SDK adds no <style> and no style=""
  * markup, the overlay shows and hides (issue 11 item 4, issue 12 item 2).
  */
+import { ANSWER, PASSWORD } from './demo-page.ts';
 import { env, expect, test } from './fixtures.ts';
 
 /** The time from the Connect click to the error box, in ms. */
@@ -89,4 +90,37 @@ test('a host with a strict style/script CSP: the wallet works, no inline style i
   expect(
     await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations),
   ).toEqual([]);
+});
+
+test('the React page (@trine/web3-react): ConnectButton creates the wallet; useTrine and useCip30 see it; it reconnects after a reload', async ({
+  device,
+  user,
+}) => {
+  const { page, demo } = device;
+  const q = new URLSearchParams({ wallet: env.vault, user });
+  await page.goto(`${env.demo}/react.html?${q}`);
+  await expect(page.getByRole('heading', { name: 'Trine React demo' })).toBeVisible();
+  await expect(page.locator('#react-status')).toHaveText('idle');
+  await page.getByRole('button', { name: 'Connect wallet' }).click();
+  const w = demo.wallet;
+  await expect(w.getByRole('heading', { name: /^Create your .* wallet$/ })).toBeVisible();
+  await w.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await w.getByLabel('Type the password again').fill(PASSWORD);
+  await w.getByLabel('Answer', { exact: true }).fill(ANSWER);
+  await w.getByLabel('Type the answer again').fill(ANSWER);
+  await w.getByRole('button', { name: 'Create wallet' }).click();
+  await expect(page.locator('#react-status')).toHaveText('connected', { timeout: 60_000 });
+  const address = (await page.locator('#react-address').textContent()) ?? '';
+  expect(address).toMatch(/^addr_test1/);
+  await expect(page.locator('#react-network-id')).toHaveText('0');
+  await expect(page.getByRole('button', { name: /^Disconnect addr_test1/ })).toBeVisible();
+  // CIP-30 isEnabled() after a reload: the provider reconnects with no click and no screen.
+  await page.reload();
+  await expect(page.locator('#react-status')).toHaveText('connected', { timeout: 30_000 });
+  await expect(page.locator('#react-address')).toHaveText(address);
+  // Disconnect: idle again, and a reload no longer reconnects.
+  await page.getByRole('button', { name: /^Disconnect/ }).click();
+  await expect(page.locator('#react-status')).toHaveText('idle');
+  await page.reload();
+  await expect(page.locator('#react-status')).toHaveText('idle');
 });

@@ -17,6 +17,8 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     modulePreload: { polyfill: false },
+    // Two pages: the vanilla demo and the @trine/web3-react one.
+    rollupOptions: { input: { main: 'index.html', react: 'react.html' } },
   },
   server: { port: 5173, strictPort: true, proxy: { '/dev/token': vault } },
 });
