@@ -48,6 +48,12 @@ export interface HostHandshakeOptions<T> {
   onAlive?: () => void;
   /** Aborts the handshake; it rejects with the signal's reason when that is a ProtocolError. */
   signal?: AbortSignal;
+  /**
+   * Receives a function that posts a hello at once (e.g. on the frame's `load`), so the
+   * first answer does not wait for the next retry — timers of a background tab may run
+   * only once a second.
+   */
+  onSend?: (sendNow: () => void) => void;
 }
 
 /**
@@ -151,6 +157,7 @@ export function openHandshake<T>(options: HostHandshakeOptions<T>): Promise<T> {
     }
     options.signal?.addEventListener('abort', onAbort, { once: true });
     retry = setInterval(send, retryMs);
+    options.onSend?.(send);
     send();
   });
 }

@@ -364,6 +364,32 @@ describe('openHandshake + listenForHello', () => {
     expect(refused[0]).toBe('unknown_app');
   });
 
+  it('onSend gives a function that posts a hello at once (not at the next retry)', async () => {
+    const frame = fakeFrame({ hostOrigin: HOST, walletOrigin: 'https://other.example' });
+    const ctl = new AbortController();
+    let now: (() => void) | undefined;
+    const r = openHandshake({
+      target: frame.target,
+      walletOrigin: WALLET_ORIGIN,
+      appId: 'dev',
+      network: 'preprod',
+      retryMs: 60_000,
+      signal: ctl.signal,
+      onSend: (f) => {
+        now = f;
+      },
+      connect: () => 'connected',
+    }).catch((e: unknown) => e);
+    expect(frame.posted).toHaveLength(1);
+    now?.();
+    now?.();
+    expect(frame.posted).toHaveLength(3);
+    ctl.abort(new ProtocolError('destroyed', 'done'));
+    await r;
+    now?.(); // after the end: nothing more is posted
+    expect(frame.posted).toHaveLength(3);
+  });
+
   it('an aborted handshake rejects with the abort reason and stops repeating', async () => {
     const frame = fakeFrame({ hostOrigin: HOST, walletOrigin: 'https://other.example' });
     const ctl = new AbortController();

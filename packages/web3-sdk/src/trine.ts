@@ -327,6 +327,7 @@ export function createTrine(options: TrineOptions): Trine {
       const probe = new AbortController();
       const stopHandshake = new AbortController();
       let alive = false;
+      let helloNow: (() => void) | undefined;
       let blockedTimer: ReturnType<typeof setTimeout> | undefined;
       const cleanup = (): void => {
         aborts.delete(fail);
@@ -352,6 +353,7 @@ export function createTrine(options: TrineOptions): Trine {
       // running wallet answers within milliseconds of load (`pending` while it loads).
       const onLoad = (): void => {
         if (alive) return;
+        helloNow?.(); // the wallet listens from its first line: ask now, not at the next retry
         clearTimeout(blockedTimer);
         blockedTimer = setTimeout(() => alive || blocked(), options.frameTimeoutMs ?? 1_500);
       };
@@ -383,6 +385,9 @@ export function createTrine(options: TrineOptions): Trine {
         onAlive: () => {
           alive = true;
           clearTimeout(blockedTimer);
+        },
+        onSend: (now) => {
+          helloNow = now;
         },
         connect: (port) =>
           createHostEndpoint(
