@@ -287,5 +287,9 @@ describe('the packed @trine/web3-sdk', () => {
     const { createHash } = await import('node:crypto');
     const sri = `sha384-${createHash('sha384').update(code).digest('base64')}`;
     expect(readFileSync(join(dir, 'trine.iife.js.sri'), 'utf8').trim()).toBe(sri);
+    // The root README's <script> example shows this very hash (rebuild and copy it there
+    // when the SDK changes: `npm run build -w @trine/web3-sdk` prints it).
+    const readme = readFileSync(join(root, 'README.md'), 'utf8');
+    expect(readme.match(/integrity="(sha384-[A-Za-z0-9+/=]+)"/)?.[1]).toBe(sri);
   });
 });
