@@ -2,9 +2,16 @@
  * @module Root Vite/Vitest config: one Vitest project per workspace (DESIGN.md §1).
  * `npm test` runs all of them through scripts/test.mjs; `npx vitest run --project core` runs one.
  */
+import { defaultClientConditions, defaultServerConditions } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+// Workspace packages resolve to their TypeScript sources (the `trine-source` export
+// condition); a published @trine/web3-sdk resolves to its dist/ build instead.
+const SOURCE = 'trine-source';
+
 const project = (name: string, root: string, extra: Record<string, unknown> = {}) => ({
+  resolve: { conditions: [SOURCE, ...defaultClientConditions] },
+  ssr: { resolve: { conditions: [SOURCE, ...defaultServerConditions] } },
   test: {
     environment: 'node' as const,
     name,
@@ -29,6 +36,10 @@ export default defineConfig({
       project('wallet', 'apps/wallet'),
       project('demo', 'apps/demo'),
       project('scripts', 'scripts'),
+      project('web3-react', 'packages/web3-react', {
+        environment: 'happy-dom',
+        include: ['test/**/*.test.tsx'],
+      }),
     ],
   },
 });

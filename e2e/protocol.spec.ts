@@ -48,12 +48,21 @@ test('with the CSP stripped, the wallet itself refuses the handshake from that o
     delete headers['content-security-policy'];
     await route.fulfill({ response, headers });
   });
+  // The SDK's early app-config check would refuse first (origin_not_allowed): keep it from
+  // answering the page (as a vault without CORS would), so the wallet's check is what runs.
+  let walletReads = 0;
+  await context.route(`${env.vault}/v1/apps/**`, async (route) => {
+    if (route.request().frame() === page.mainFrame()) return route.abort();
+    walletReads++; // the wallet, running in the frame, reads its app config
+    return route.continue();
+  });
   await demo.open(env.refusedOrigin, { handshakeMs: '5000' });
   await demo.signIn(user);
   await demo.clickConnect();
   await expect(demo.error).toContainText('APIError -3 · Refused', { timeout: 20_000 });
-  const wallet = page.frames().find((f) => f.url().startsWith(`${env.vault}/embed`));
-  expect(wallet).toBeDefined();
+  // The refusal came from the wallet's handshake (the SDK's own check was kept out).
+  await expect(demo.error).toHaveAttribute('data-reason', 'origin_not_allowed');
+  expect(walletReads).toBeGreaterThan(0);
   // The wallet loaded (no CSP) but never showed a flow to this host.
   await expect(demo.wallet.getByRole('heading', { name: /^Create your/ })).toHaveCount(0);
 });

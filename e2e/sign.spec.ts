@@ -4,7 +4,7 @@
  * COSE_Sign1; a reload needs the password again; a foreign input with partialSign=false
  * is refused with CIP-30 TxSignError ProofGeneration (1).
  */
-import { bech32Decode } from '@trine/web3-sdk/bech32';
+import { bech32Decode } from '@trine/protocol/bech32';
 import { PASSWORD } from './demo-page.ts';
 import { expect, test } from './fixtures.ts';
 import {

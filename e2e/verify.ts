@@ -9,7 +9,7 @@
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { blake2b } from '@noble/hashes/blake2.js';
 import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
-import { bech32Decode } from '@trine/web3-sdk/bech32';
+import { bech32Decode } from '@trine/protocol/bech32';
 import { Decoder, Tag } from 'cbor-x';
 
 const decoder = new Decoder({ mapsAsObjects: false, useRecords: false });

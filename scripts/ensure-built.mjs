@@ -31,6 +31,8 @@ export const APPS = {
     sources: [
       'apps/demo/src',
       'apps/demo/index.html',
+      'apps/demo/react.html',
+      'packages/web3-react/src',
       'apps/demo/vite.config.ts',
       'apps/demo/package.json',
       'packages/web3-sdk/src',

@@ -33,8 +33,13 @@ const TYPES = {
   '.ico': 'image/x-icon',
   '.json': 'application/json',
 };
-// The page may frame only the wallet and call only itself (the token relay).
-const CSP = `default-src 'self'; frame-src ${wallet}; connect-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'`;
+// The page may frame only the wallet and call only itself (the token relay) and the
+// vault's public app config (the SDK's early check). No 'unsafe-inline' anywhere: the SDK
+// styles through CSSOM only (issue 12: strict hosts).
+const CSP = `default-src 'self'; script-src 'self'; style-src 'self'; frame-src ${wallet}; connect-src 'self' ${wallet}; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'`;
+// `?csp=strict`: exactly the policy of issue 12, whose frame-src falls back to 'self' —
+// the wallet frame is then blocked, and the SDK must say so (reason frame_blocked).
+const STRICT_CSP = "default-src 'self'; style-src 'self'; script-src 'self'";
 
 async function relayToken(req, res) {
   const chunks = [];
@@ -84,7 +89,14 @@ async function serveFile(req, res) {
       'content-type': type,
       'cache-control': hashed ? 'public, max-age=31536000, immutable' : 'no-cache',
       'x-content-type-options': 'nosniff',
-      ...(type.startsWith('text/html') ? { 'content-security-policy': CSP } : {}),
+      ...(type.startsWith('text/html')
+        ? {
+            'content-security-policy':
+              new URL(req.url ?? '/', 'http://x').searchParams.get('csp') === 'strict'
+                ? STRICT_CSP
+                : CSP,
+          }
+        : {}),
     });
     res.end(req.method === 'HEAD' ? undefined : body);
   } catch {

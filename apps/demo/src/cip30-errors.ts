@@ -13,7 +13,19 @@ export interface ShownError {
   text: string;
   /** The wallet's own `info` text, when there is one. */
   info?: string;
+  /** Trine's stable reason (`origin_not_allowed`, `rate_limited`, …), when there is one. */
+  reason?: string;
 }
+
+/** What the user can do, by Trine's reason (the ones a dApp should handle itself). */
+const BY_REASON: Record<string, string> = {
+  origin_not_allowed: 'This site is not registered to use the wallet.',
+  unknown_app: 'This app is not registered with the wallet service.',
+  token_refused: 'Your sign-in was not accepted. Sign in again.',
+  vault_unavailable: 'The wallet service cannot be reached. Try again later.',
+  frame_blocked: 'This page blocks the wallet window (its security policy).',
+  timeout: 'The wallet did not answer in time. Try again.',
+};
 
 const API: Record<number, [string, string]> = {
   [-1]: ['InvalidRequest', 'The app sent the wallet a request it cannot accept.'],
@@ -41,7 +53,8 @@ const TX_SEND: Record<number, [string, string]> = {
 /** A CIP-30 error (or anything else thrown) as the user should see it. */
 export function describeError(e: unknown, context: Cip30Context): ShownError {
   if (typeof e === 'object' && e !== null) {
-    const r = e as { code?: unknown; info?: unknown; maxSize?: unknown };
+    const r = e as { code?: unknown; info?: unknown; maxSize?: unknown; reason?: unknown };
+    const reason = typeof r.reason === 'string' ? r.reason : undefined;
     if (typeof r.maxSize === 'number') {
       return { title: 'PaginateError', text: `Only ${r.maxSize} pages exist.` };
     }
@@ -66,8 +79,21 @@ export function describeError(e: unknown, context: Cip30Context): ShownError {
               submitTx: 'TxSendError',
               api: 'Error',
             }[context];
-      const [name, text] = table[r.code] ?? ['Unknown', 'The wallet reported an unknown error.'];
-      return { title: `${kind} ${r.code} · ${name}`, text, ...(info ? { info } : {}) };
+      const [name, generic] = table[r.code] ?? ['Unknown', 'The wallet reported an unknown error.'];
+      let text = (reason && BY_REASON[reason]) ?? generic;
+      if (reason === 'rate_limited') {
+        const after = (e as { retryAfter?: unknown }).retryAfter;
+        text =
+          typeof after === 'number'
+            ? `Too many attempts. Try again in ${after} s.`
+            : 'Too many attempts. Try again later.';
+      }
+      return {
+        title: `${kind} ${r.code} · ${name}${reason ? ` · ${reason}` : ''}`,
+        text,
+        ...(info ? { info } : {}),
+        ...(reason ? { reason } : {}),
+      };
     }
   }
   const message = e instanceof Error ? e.message : String(e);

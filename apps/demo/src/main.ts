@@ -72,6 +72,7 @@ function showError(e: unknown, context: Cip30Context): void {
   }
   const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
   box.dataset.code = typeof code === 'number' ? String(code) : '';
+  box.dataset.reason = shown.reason ?? '';
   box.hidden = false;
   box.focus();
   status('');

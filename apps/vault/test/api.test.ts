@@ -71,6 +71,17 @@ describe.each(BACKENDS)(`vault API on %s${BACKEND_NOTE}`, (kind) => {
       realms: [],
       realmThreshold: 0,
     });
+    // Readable from any page (the host SDK's early check); the wallet routes are not.
+    expect(r.headers.get('access-control-allow-origin')).toBe('*');
+    const missing = await call(v.app, 'GET', '/v1/apps/nope');
+    expect(missing.headers.get('access-control-allow-origin')).toBe('*');
+    expect(
+      (
+        await call(v.app, 'GET', '/v1/apps/dev/wallet', {
+          headers: { origin: 'https://evil.example' },
+        })
+      ).headers.get('access-control-allow-origin'),
+    ).toBeNull();
     expectProblem(await call(v.app, 'GET', '/v1/apps/nope'), 404, 'app_not_found');
     expectProblem(await call(v.app, 'GET', '/v1/apps/NOPE%2F..'), 404, 'app_not_found');
   });

@@ -180,10 +180,13 @@ export function toHostError(e: unknown): ProtocolError {
   }
   if (e instanceof VaultError) {
     if (e.status === 404) return new ProtocolError('wallet_missing', 'the user has no wallet');
-    if (e.status === 429)
-      return new ProtocolError('too_many_requests', 'the vault is rate-limiting');
-    if (e.status === 401)
-      return new ProtocolError('vault_unavailable', 'the vault refused the token');
+    if (e.status === 429) {
+      const retryAfter = (e as { retryAfter?: unknown }).retryAfter;
+      return new ProtocolError('too_many_requests', 'the vault is rate-limiting', {
+        retryAfter: typeof retryAfter === 'number' ? retryAfter : undefined,
+      });
+    }
+    if (e.status === 401) return new ProtocolError('token_refused', 'the vault refused the token');
     return new ProtocolError('vault_unavailable', `the vault failed (${e.status || 'network'})`);
   }
   if (isTrineError(e)) {

@@ -16,13 +16,14 @@ export interface Connected {
 }
 
 /**
- * Waits for the first valid hello from the parent window whose origin is allowed (and
- * matches `location.ancestorOrigins[0]` where the browser has it), then serves
- * `handlers(…)` on its port.
+ * Waits for the first valid hello from the parent window whose origin is allowed (and,
+ * where the browser has `location.ancestorOrigins`, whose every ancestor is allowed), then
+ * serves `handlers(…)` on its port. `allowedOrigins` may still be loading: the host hears
+ * `pending` meanwhile, and a rejection (unknown_app, vault_unavailable) is its refusal.
  */
 export function acceptHost(options: {
   appId: string;
-  allowedOrigins: readonly string[];
+  allowedOrigins: readonly string[] | Promise<readonly string[]>;
   handlers: (link: Connected) => Handlers<WalletMethods>;
   onRefuse?: (error: ProtocolError) => void;
 }): Promise<Connected> {

@@ -4,7 +4,9 @@
  * the vault (same origin), accept the host's handshake only from an allowed origin, then
  * serve its calls. No secret is ever logged, put in a URL or posted to the host.
  */
-import type { Network } from '@trine/protocol/methods';
+import type { Handlers } from '@trine/protocol/endpoint';
+import { isProtocolError, ProtocolError } from '@trine/protocol/errors';
+import { type Network, WALLET_METHODS, type WalletMethods } from '@trine/protocol/methods';
 import type { Ctx } from './context.ts';
 import { openDeviceStore } from './device-store.ts';
 import { acceptHost, hostLink } from './host-link.ts';
@@ -13,7 +15,7 @@ import { createRealmClient } from './realm-client.ts';
 import { UnlockSession } from './session.ts';
 import { h } from './ui/dom.ts';
 import { View } from './ui/screen.ts';
-import { createVaultClient } from './vault-client.ts';
+import { createVaultClient, VaultError } from './vault-client.ts';
 import { createHandlers } from './wallet.ts';
 import './style.css';
 
@@ -44,45 +46,81 @@ async function boot(): Promise<void> {
   const vault = createVaultClient({ baseUrl: location.origin, appId, getToken });
   // The realms' URLs come from the app config (the vault's CSP must allow them).
   const realms = createRealmClient({ appId, getToken });
-  let app: Awaited<ReturnType<typeof vault.getAppConfig>>;
-  try {
-    app = await vault.getAppConfig();
-  } catch {
-    view.message('Wallet unavailable', h('p', null, 'The wallet service cannot be reached.'));
-    return;
-  }
+  // Listen for the host's hello at once, before the config is loaded: the host then hears
+  // `pending` within milliseconds (a running wallet, not a blocked frame), and an unknown
+  // app or an unreachable vault is its refusal instead of a silent timeout.
+  const config = vault.getAppConfig().catch((e: unknown) => {
+    throw e instanceof VaultError && e.status === 404
+      ? new ProtocolError('unknown_app', 'the vault does not know this app id')
+      : new ProtocolError('vault_unavailable', 'the wallet cannot load its configuration');
+  });
   const session = new UnlockSession();
   addEventListener('pagehide', () => session.clear());
-  const store = await openDeviceStore().catch(() => undefined);
-  view.message('Trine wallet', h('p', null, `Connecting to ${app.name}…`));
-  await acceptHost({
+  const store = openDeviceStore().catch(() => undefined);
+  const connected = acceptHost({
     appId,
-    allowedOrigins: app.allowedOrigins,
+    allowedOrigins: config.then((a) => a.allowedOrigins),
     handlers: (link) => {
       tokenSource = async () => (await link.endpoint.call('getToken', {})).token;
-      if (!store) {
-        view.message(
-          'Storage blocked',
-          h('p', null, 'This browser does not let the wallet keep its key share here.'),
-        );
-      }
-      const ctx: Ctx = {
-        appId,
-        app,
-        hostOrigin: link.origin,
-        network: link.network as Network,
-        vault,
-        realms,
-        getToken,
-        store: store ?? missingStore(),
-        kdf: createKdf(),
-        session,
-        view,
-        host: hostLink(link.endpoint),
-      };
-      view.message('Trine wallet', h('p', null, 'Waiting for the app.'));
-      return createHandlers(ctx);
+      // Both settled before any hello is accepted (the config) or soon after (the store).
+      return lateHandlers(async () => {
+        const [app, kept] = [await config, await store];
+        if (!kept) {
+          view.message(
+            'Storage blocked',
+            h('p', null, 'This browser does not let the wallet keep its key share here.'),
+          );
+        }
+        const ctx: Ctx = {
+          appId,
+          app,
+          hostOrigin: link.origin,
+          network: link.network as Network,
+          vault,
+          realms,
+          getToken,
+          store: kept ?? missingStore(),
+          kdf: createKdf(),
+          session,
+          view,
+          host: hostLink(link.endpoint),
+        };
+        view.message('Trine wallet', h('p', null, 'Waiting for the app.'));
+        return createHandlers(ctx);
+      });
     },
+  });
+  let app: Awaited<typeof config>;
+  try {
+    app = await config;
+  } catch (e) {
+    view.message(
+      'Wallet unavailable',
+      h(
+        'p',
+        null,
+        isProtocolError(e, 'unknown_app')
+          ? 'This app is not registered with the wallet service.'
+          : 'The wallet service cannot be reached.',
+      ),
+    );
+    return;
+  }
+  view.message('Trine wallet', h('p', null, `Connecting to ${app.name}…`));
+  await connected;
+}
+
+/** Handlers whose construction awaits `make` (the store opening); each call waits for it. */
+function lateHandlers(make: () => Promise<Handlers<WalletMethods>>): Handlers<WalletMethods> {
+  const ready = make();
+  return new Proxy({} as Handlers<WalletMethods>, {
+    get: (_t, key) =>
+      typeof key === 'string' && Object.hasOwn(WALLET_METHODS, key)
+        ? async (params: never) => {
+            const handlers = await ready;
+            return (handlers[key as keyof WalletMethods] as (p: never) => unknown)(params);
+          }
+        : undefined,
   });
 }
 

@@ -360,7 +360,13 @@ export function createVaultClient(options: VaultClientOptions) {
         json = null;
       }
     }
-    if (!res.ok) throw problem(res.status, json);
+    if (!res.ok) {
+      const err = problem(res.status, json);
+      // Retry-After (seconds) travels on to the host as the error's retryAfter.
+      const ra = Number(res.headers.get('retry-after') ?? Number.NaN);
+      if (Number.isSafeInteger(ra) && ra >= 0) Object.assign(err, { retryAfter: ra });
+      throw err;
+    }
     return { status: res.status, json };
   }
 

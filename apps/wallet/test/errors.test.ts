@@ -93,6 +93,17 @@ describe('toHostError', () => {
       message: 'the user has no wallet',
     });
     expect(wire(problem(429, { code: 'rate_limited' })).code).toBe('too_many_requests');
+    // The vault's Retry-After (read by the vault client) reaches the host as retryAfter.
+    const limited = Object.assign(problem(429, { code: 'rate_limited' }), { retryAfter: 42 });
+    expect(wire(limited)).toEqual({
+      code: 'too_many_requests',
+      message: 'the vault is rate-limiting',
+      retryAfter: 42,
+    });
+    expect(wire(problem(401, { code: 'invalid_token' }))).toEqual({
+      code: 'token_refused',
+      message: 'the vault refused the token',
+    });
     expect(wire(problem(500, { detail: 'db down at 10.0.0.3' }))).toEqual({
       code: 'vault_unavailable',
       message: 'the vault failed (500)',

@@ -66,6 +66,34 @@ export function bech32Decode(str: string): { prefix: string; bytes: Uint8Array }
 }
 
 /**
+ * Encodes bytes as bech32 under `prefix` (BIP-173 checksum, no length limit, as CIP-5).
+ *
+ * @example
+ * bech32Encode('addr_test', bytes); // 'addr_test1q…'
+ */
+export function bech32Encode(prefix: string, bytes: Uint8Array): string {
+  const data: number[] = [];
+  let acc = 0;
+  let bits = 0;
+  for (const b of bytes) {
+    acc = ((acc << 8) | b) & 0xfff;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      data.push((acc >> bits) & 31);
+    }
+  }
+  if (bits > 0) data.push((acc << (5 - bits)) & 31);
+  const expanded: number[] = [];
+  for (const c of prefix) expanded.push(c.charCodeAt(0) >> 5);
+  expanded.push(0);
+  for (const c of prefix) expanded.push(c.charCodeAt(0) & 31);
+  const mod = polymod([...expanded, ...data, 0, 0, 0, 0, 0, 0]) ^ 1;
+  for (let i = 0; i < 6; i++) data.push((mod >>> (5 * (5 - i))) & 31);
+  return `${prefix}1${data.map((v) => CHARSET[v]).join('')}`;
+}
+
+/**
  * The lower-case hex of a bech32 address's bytes (CIP-30 `cbor<address>` form).
  *
  * @example

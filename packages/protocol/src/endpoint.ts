@@ -9,7 +9,7 @@
  * message. A malformed message gets an error reply when it carries a usable id and never
  * breaks the endpoint.
  */
-import { isProtocolError, ProtocolError, toWireError } from './errors.ts';
+import { fromWireError, isProtocolError, ProtocolError, toWireError } from './errors.ts';
 import {
   DEFAULT_TIMEOUT_MS,
   DEFAULT_USER_TIMEOUT_MS,
@@ -174,7 +174,7 @@ export function createEndpoint<S extends MethodTable, C extends MethodTable>(
       const q = settle(parsed.value.id);
       if (!q) return; // a late or foreign reply: nothing waits for it
       if ('error' in parsed.value) {
-        q.reject(new ProtocolError(parsed.value.error.code, parsed.value.error.message));
+        q.reject(fromWireError(parsed.value.error));
       } else {
         q.resolve(parsed.value.result);
       }

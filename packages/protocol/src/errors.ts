@@ -30,6 +30,9 @@ export const PROTOCOL_ERROR_CODES = [
   'tx_failed',
   'paginate_out_of_range',
   'internal',
+  'unknown_app',
+  'token_refused',
+  'frame_blocked',
 ] as const;
 
 export type ProtocolErrorCode = (typeof PROTOCOL_ERROR_CODES)[number];
@@ -48,7 +51,16 @@ export const MAX_ERROR_MESSAGE_CHARS = 1024;
 export interface WireError {
   code: ProtocolErrorCode;
   message: string;
+  /** Seconds until a retry may succeed (the vault's Retry-After), for `too_many_requests`. */
+  retryAfter?: number;
 }
+
+/** Longest retryAfter that crosses the boundary (one day, in seconds). */
+export const MAX_RETRY_AFTER_S = 86_400;
+
+/** True for a whole number of seconds in 0..MAX_RETRY_AFTER_S. */
+export const isRetryAfter = (v: unknown): v is number =>
+  typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && v <= MAX_RETRY_AFTER_S;
 
 /**
  * The one error class of the protocol. `code` is stable; `message` is for people and
@@ -60,15 +72,24 @@ export interface WireError {
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';
   readonly code: ProtocolErrorCode;
+  /** Seconds until a retry may succeed, when the code is `too_many_requests` and it is known. */
+  readonly retryAfter?: number;
 
-  constructor(code: ProtocolErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    code: ProtocolErrorCode,
+    message: string,
+    options?: { cause?: unknown; retryAfter?: number | undefined },
+  ) {
     super(message, options);
     this.code = code;
+    if (isRetryAfter(options?.retryAfter)) this.retryAfter = options.retryAfter;
   }
 
-  /** The wire shape `{code, message}`. */
+  /** The wire shape `{code, message, retryAfter?}`. */
   toJSON(): WireError {
-    return { code: this.code, message: this.message };
+    const w: WireError = { code: this.code, message: this.message };
+    if (this.retryAfter !== undefined) w.retryAfter = this.retryAfter;
+    return w;
   }
 }
 
@@ -97,14 +118,60 @@ export function toWireError(e: unknown): WireError {
     } catch {
       message = '';
     }
-    return { code: e.code, message: message.slice(0, MAX_ERROR_MESSAGE_CHARS) };
+    const w: WireError = { code: e.code, message: message.slice(0, MAX_ERROR_MESSAGE_CHARS) };
+    let retryAfter: unknown;
+    try {
+      retryAfter = e.retryAfter;
+    } catch {
+      retryAfter = undefined;
+    }
+    if (isRetryAfter(retryAfter)) w.retryAfter = retryAfter;
+    return w;
   }
   return { code: 'internal', message: 'internal error' };
 }
 
 /** A ProtocolError rebuilt from a validated wire error. */
 export function fromWireError(w: WireError): ProtocolError {
-  return new ProtocolError(w.code, w.message);
+  return new ProtocolError(w.code, w.message, { retryAfter: w.retryAfter });
+}
+
+// --- reasons: what a dApp branches on ---------------------------------------------------
+
+/**
+ * The stable `reason` every CIP-30 error from Trine carries beside its CIP-30 `code`.
+ * Mostly the protocol code; two are renamed for the dApp's vocabulary (`origin_refused` →
+ * `origin_not_allowed`, `too_many_requests` → `rate_limited`), and the protocol-level
+ * faults (`invalid_message`, `unsupported_version`, `unknown_method`) are one
+ * `protocol_error`.
+ */
+export type TrineErrorReason =
+  | Exclude<
+      ProtocolErrorCode,
+      | 'origin_refused'
+      | 'too_many_requests'
+      | 'invalid_message'
+      | 'unsupported_version'
+      | 'unknown_method'
+    >
+  | 'origin_not_allowed'
+  | 'rate_limited'
+  | 'protocol_error';
+
+/** The reason for a protocol code. */
+export function reasonOf(code: ProtocolErrorCode): TrineErrorReason {
+  switch (code) {
+    case 'origin_refused':
+      return 'origin_not_allowed';
+    case 'too_many_requests':
+      return 'rate_limited';
+    case 'invalid_message':
+    case 'unsupported_version':
+    case 'unknown_method':
+      return 'protocol_error';
+    default:
+      return code;
+  }
 }
 
 // --- CIP-30 error shapes (CIP-0030 "Error Types") -------------------------------------
@@ -123,24 +190,32 @@ export const DataSignErrorCode = { ProofGeneration: 1, AddressNotPK: 2, UserDecl
 /** CIP-30 TxSendErrorCode. */
 export const TxSendErrorCode = { Refused: 1, Failure: 2 } as const;
 
-export interface APIError {
+/** What Trine adds to every CIP-30 error object: the reason, and when to retry. */
+export interface TrineErrorExtras {
+  /** A stable reason to branch on (see TrineErrorReason). */
+  reason: TrineErrorReason;
+  /** Seconds to wait before retrying; only with reason `rate_limited`, when known. */
+  retryAfter?: number;
+}
+export interface APIError extends TrineErrorExtras {
   code: (typeof APIErrorCode)[keyof typeof APIErrorCode];
   info: string;
 }
-export interface TxSignError {
+export interface TxSignError extends TrineErrorExtras {
   code: (typeof TxSignErrorCode)[keyof typeof TxSignErrorCode];
   info: string;
 }
-export interface DataSignError {
+export interface DataSignError extends TrineErrorExtras {
   code: (typeof DataSignErrorCode)[keyof typeof DataSignErrorCode];
   info: string;
 }
-export interface TxSendError {
+export interface TxSendError extends TrineErrorExtras {
   code: (typeof TxSendErrorCode)[keyof typeof TxSendErrorCode];
   info: string;
 }
 export interface PaginateError {
   maxSize: number;
+  reason?: 'paginate_out_of_range';
 }
 export type Cip30Error = APIError | TxSignError | DataSignError | TxSendError | PaginateError;
 
@@ -169,6 +244,9 @@ const API_CODE: Record<ProtocolErrorCode, APIError['code']> = {
   tx_failed: APIErrorCode.InternalError,
   paginate_out_of_range: APIErrorCode.InvalidRequest,
   internal: APIErrorCode.InternalError,
+  unknown_app: APIErrorCode.Refused,
+  token_refused: APIErrorCode.Refused,
+  frame_blocked: APIErrorCode.Refused,
 };
 
 /**
@@ -185,24 +263,31 @@ export function toCip30Error(
   info: string,
   context: Cip30Context = 'api',
   maxSize = 0,
+  retryAfter?: number,
 ): Cip30Error {
-  if (context === 'paginate' && code === 'paginate_out_of_range') return { maxSize };
+  if (context === 'paginate' && code === 'paginate_out_of_range') {
+    return { maxSize, reason: 'paginate_out_of_range' };
+  }
+  const extras: TrineErrorExtras = { reason: reasonOf(code) };
+  if (code === 'too_many_requests' && isRetryAfter(retryAfter)) extras.retryAfter = retryAfter;
+  return { code: cip30Code(code, context), info, ...extras } as Cip30Error;
+}
+
+function cip30Code(code: ProtocolErrorCode, context: Cip30Context): number {
   if (context === 'signTx') {
-    if (code === 'user_declined') return { code: TxSignErrorCode.UserDeclined, info };
-    if (code === 'proof_generation') return { code: TxSignErrorCode.ProofGeneration, info };
+    if (code === 'user_declined') return TxSignErrorCode.UserDeclined;
+    if (code === 'proof_generation') return TxSignErrorCode.ProofGeneration;
   }
   if (context === 'signData') {
-    if (code === 'user_declined') return { code: DataSignErrorCode.UserDeclined, info };
-    if (code === 'proof_generation') return { code: DataSignErrorCode.ProofGeneration, info };
-    if (code === 'address_not_ours') return { code: DataSignErrorCode.AddressNotPK, info };
+    if (code === 'user_declined') return DataSignErrorCode.UserDeclined;
+    if (code === 'proof_generation') return DataSignErrorCode.ProofGeneration;
+    if (code === 'address_not_ours') return DataSignErrorCode.AddressNotPK;
   }
   if (context === 'submitTx') {
-    if (code === 'tx_refused' || code === 'user_declined') {
-      return { code: TxSendErrorCode.Refused, info };
-    }
+    if (code === 'tx_refused' || code === 'user_declined') return TxSendErrorCode.Refused;
     if (code === 'tx_failed' || code === 'chain_unavailable' || code === 'timeout') {
-      return { code: TxSendErrorCode.Failure, info };
+      return TxSendErrorCode.Failure;
     }
   }
-  return { code: API_CODE[code], info };
+  return API_CODE[code];
 }

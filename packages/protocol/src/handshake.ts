@@ -9,15 +9,19 @@
  * (a new channel each time) until the wallet's listener is up; the wallet takes the first.
  *
  * Wallet: checks `event.source === window.parent`, then the shape, then `event.origin`
- * against the app's allowed origins and `location.ancestorOrigins[0]` where the browser
- * has it — in that order (STYLE.md §6) — then answers `ready` on the port, or `refused`
- * and closes it.
+ * against the app's allowed origins, then every entry of `location.ancestorOrigins` where
+ * the browser has it (the first must be the sender, and every ancestor up to the top must
+ * be an allowed origin: an allowed page framed by a foreign site is refused) — in that
+ * order (STYLE.md §6) — then answers `ready` on the port, or `refused` and closes it.
+ * While the wallet still loads its app config it answers `pending`, so the host can tell
+ * a running wallet from a frame the browser blocked.
  */
-import { ProtocolError } from './errors.ts';
+import { fromWireError, ProtocolError } from './errors.ts';
 import {
   helloMessage,
   parseHandshakeReply,
   parseHello,
+  pendingMessage,
   readyMessage,
   refusedMessage,
 } from './messages.ts';
@@ -40,6 +44,16 @@ export interface HostHandshakeOptions<T> {
   timeoutMs?: number;
   /** Repeat the hello this often until the wallet answers (ms). Default 250. */
   retryMs?: number;
+  /** Called once, when the wallet first answers (`pending` or its final answer). */
+  onAlive?: () => void;
+  /** Aborts the handshake; it rejects with the signal's reason when that is a ProtocolError. */
+  signal?: AbortSignal;
+  /**
+   * Receives a function that posts a hello at once (e.g. on the frame's `load`), so the
+   * first answer does not wait for the next retry — timers of a background tab may run
+   * only once a second.
+   */
+  onSend?: (sendNow: () => void) => void;
 }
 
 /**
@@ -77,6 +91,7 @@ export function openHandshake<T>(options: HostHandshakeOptions<T>): Promise<T> {
     const hello = helloMessage(appId, network);
     const ports: MessagePort[] = [];
     let done = false;
+    let alive = false;
     let retry: ReturnType<typeof setInterval> | undefined;
     let timer: ReturnType<typeof setTimeout> | undefined;
 
@@ -99,9 +114,14 @@ export function openHandshake<T>(options: HostHandshakeOptions<T>): Promise<T> {
         if (done) return;
         const reply = parseHandshakeReply(event.data);
         if (!reply.ok) return; // noise on our own port: keep waiting
+        if (!alive) {
+          alive = true;
+          options.onAlive?.();
+        }
+        if (reply.value.type === 'pending') return;
         if (reply.value.type === 'refused') {
           finish();
-          reject(new ProtocolError(reply.value.error.code, reply.value.error.message));
+          reject(fromWireError(reply.value.error));
           return;
         }
         finish(port);
@@ -125,7 +145,19 @@ export function openHandshake<T>(options: HostHandshakeOptions<T>): Promise<T> {
       finish();
       reject(new ProtocolError('timeout', `the wallet did not answer within ${timeoutMs} ms`));
     }, timeoutMs);
+    const onAbort = (): void => {
+      if (done) return;
+      finish();
+      const why = options.signal?.reason;
+      reject(why instanceof ProtocolError ? why : new ProtocolError('destroyed', 'aborted'));
+    };
+    if (options.signal?.aborted) {
+      onAbort();
+      return;
+    }
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     retry = setInterval(send, retryMs);
+    options.onSend?.(send);
     send();
   });
 }
@@ -225,11 +257,24 @@ export function acceptHello(
         true,
       );
     }
-    if (ancestorOrigins && ancestorOrigins.length > 0 && ancestorOrigins[0] !== origin) {
-      return refuse(
-        new ProtocolError('origin_refused', 'the embedding page does not match the sender'),
-        true,
-      );
+    if (ancestorOrigins && ancestorOrigins.length > 0) {
+      if (ancestorOrigins[0] !== origin) {
+        return refuse(
+          new ProtocolError('origin_refused', 'the embedding page does not match the sender'),
+          true,
+        );
+      }
+      // Every ancestor, not only the parent: an allowed page inside a foreign frame could
+      // otherwise be driven (clickjacked) by the site around it.
+      for (let i = 1; i < ancestorOrigins.length; i++) {
+        const a = ancestorOrigins[i];
+        if (!isOrigin(a) || !allowedOrigins.includes(a)) {
+          return refuse(
+            new ProtocolError('origin_refused', 'the app is framed by a site that is not allowed'),
+            true,
+          );
+        }
+      }
     }
     if (options.appId !== undefined && hello.value.appId !== options.appId) {
       return refuse(new ProtocolError('origin_refused', 'hello is for another app'), true);
@@ -250,7 +295,12 @@ export interface ListenForHelloOptions extends AcceptHelloOptions {
     location?: { ancestorOrigins?: ArrayLike<string> };
     parent?: unknown;
   };
-  allowedOrigins: readonly string[];
+  /**
+   * The app's allowed origins, or a promise of them (the app config still loading). Until
+   * it settles, hellos from the parent are answered `pending` and the latest is held; a
+   * rejection (a ProtocolError such as `unknown_app`) refuses it and every later hello.
+   */
+  allowedOrigins: readonly string[] | Promise<readonly string[]>;
   onAccept: (outcome: Extract<HelloOutcome, { ok: true }>) => void;
   onRefuse?: (error: ProtocolError) => void;
 }
@@ -265,15 +315,78 @@ export function listenForHello(options: ListenForHelloOptions): () => void {
     options.window ?? (globalThis as unknown as NonNullable<ListenForHelloOptions['window']>);
   const accept: AcceptHelloOptions = { source: 'source' in options ? options.source : w.parent };
   if (options.appId !== undefined) accept.appId = options.appId;
-  const onMessage = (event: MessageEvent): void => {
-    const r = acceptHello(event, options.allowedOrigins, w.location?.ancestorOrigins, accept);
+  let allowed: readonly string[] | undefined;
+  let failed: ProtocolError | undefined;
+  let held: MessageEvent | undefined;
+  let stopped = false;
+  const stop = (): void => {
+    stopped = true;
+    w.removeEventListener('message', onMessage);
+  };
+  const decide = (event: MessageEvent): void => {
+    if (failed) {
+      // Answer on the port only when the hello is really from our parent.
+      const ports = Array.from(event.ports ?? []);
+      if (event.source === accept.source && ports.length === 1) {
+        try {
+          ports[0]?.postMessage(refusedMessage(failed.toJSON()));
+        } catch {
+          // the host is gone
+        }
+      }
+      closeAll(ports);
+      options.onRefuse?.(failed);
+      return;
+    }
+    const r = acceptHello(event, allowed ?? [], w.location?.ancestorOrigins, accept);
     if (r.ok) {
-      w.removeEventListener('message', onMessage);
+      stop();
       options.onAccept(r);
     } else {
       options.onRefuse?.(r.error);
     }
   };
+  const onMessage = (event: MessageEvent): void => {
+    if (allowed !== undefined || failed !== undefined) {
+      decide(event);
+      return;
+    }
+    // Still loading: say we are alive on a hello from the parent, keep only the latest.
+    const ports = Array.from(event.ports ?? []);
+    if (event.source !== accept.source || ports.length !== 1 || !parseHello(event.data).ok) {
+      closeAll(ports);
+      return;
+    }
+    try {
+      ports[0]?.postMessage(pendingMessage());
+    } catch {
+      // the host is gone
+    }
+    if (held) closeAll(Array.from(held.ports ?? []));
+    held = event;
+  };
+  const settle = (): void => {
+    const e = held;
+    held = undefined;
+    if (e && !stopped) decide(e);
+  };
+  if (Array.isArray(options.allowedOrigins)) {
+    allowed = options.allowedOrigins as readonly string[];
+  } else {
+    Promise.resolve(options.allowedOrigins).then(
+      (list) => {
+        allowed = list;
+        settle();
+      },
+      (e: unknown) => {
+        failed =
+          e instanceof ProtocolError
+            ? e
+            : new ProtocolError('vault_unavailable', 'the wallet cannot load its configuration');
+        settle();
+      },
+    );
+  }
   w.addEventListener('message', onMessage);
-  return () => w.removeEventListener('message', onMessage);
+  return stop;
 }

@@ -4,7 +4,10 @@
  * request  `{ns:'trine', v:1, id, method, params}`
  * response `{ns:'trine', v:1, id, result}` | `{ns:'trine', v:1, id, error:{code, message}}`
  * handshake `{ns:'trine', v:1, type:'hello', appId, network}` (window → window, with a port),
- *           `{ns:'trine', v:1, type:'ready'}` | `{…, type:'refused', error}` (on the port)
+ *           `{ns:'trine', v:1, type:'ready'}` | `{…, type:'refused', error}` (on the port), and
+ *           `{…, type:'pending'}` (on the port: the wallet heard the hello and is still
+ *           loading its app config; lets the host tell a running wallet from a blocked frame)
+ * An error may carry `retryAfter` (seconds) with `too_many_requests`.
  *
  * Every parser narrows from `unknown` and never throws: it returns `{ok:true, value}` or
  * `{ok:false, error}` where `error` is a ProtocolError (STYLE.md §6, penpal's guards.ts).
@@ -12,6 +15,7 @@
 import {
   isProtocolError,
   isProtocolErrorCode,
+  isRetryAfter,
   MAX_ERROR_MESSAGE_CHARS,
   ProtocolError,
   type ProtocolErrorCode,
@@ -52,6 +56,9 @@ export interface ReadyMessage extends Envelope {
 export interface RefusedMessage extends Envelope {
   type: 'refused';
   error: WireError;
+}
+export interface PendingMessage extends Envelope {
+  type: 'pending';
 }
 
 /** A request for any method of table T, typed per method. */
@@ -181,10 +188,19 @@ function parseWireErrorRaw(value: unknown): WireError {
       `error.message must be a string of at most ${MAX_ERROR_MESSAGE_CHARS} chars`,
     );
   }
-  return isProtocolErrorCode(r.code)
+  const w: WireError = isProtocolErrorCode(r.code)
     ? { code: r.code, message: r.message }
     : { code: 'internal', message: r.message };
+  // Optional; anything but a whole number of seconds in range is dropped, not trusted.
+  if (w.code === 'too_many_requests' && isRetryAfter(r.retryAfter)) w.retryAfter = r.retryAfter;
+  return w;
 }
+
+/** A wire error rebuilt field by field (no unknown field crosses). */
+const wire = (error: WireError): WireError =>
+  error.retryAfter === undefined
+    ? { code: error.code, message: error.message }
+    : { code: error.code, message: error.message, retryAfter: error.retryAfter };
 
 /** Parses a wire error `{code, message}`; throws ProtocolError('invalid_message'). */
 export const parseWireError = guarded(parseWireErrorRaw, 'error', 'invalid_message');
@@ -255,12 +271,16 @@ export function parseHello(data: unknown): Parsed<HelloMessage> {
   }
 }
 
-/** Parses the wallet's handshake reply on the port: `ready` or `refused`. */
-export function parseHandshakeReply(data: unknown): Parsed<ReadyMessage | RefusedMessage> {
+/** Parses the wallet's handshake reply on the port: `ready`, `refused` or `pending`. */
+export function parseHandshakeReply(
+  data: unknown,
+): Parsed<ReadyMessage | RefusedMessage | PendingMessage> {
   try {
     const r = envelope(data);
     if (r.type === 'ready')
       return { ok: true, value: { ns: PROTOCOL_NS, v: PROTOCOL_VERSION, type: 'ready' } };
+    if (r.type === 'pending')
+      return { ok: true, value: { ns: PROTOCOL_NS, v: PROTOCOL_VERSION, type: 'pending' } };
     if (r.type === 'refused') {
       return {
         ok: true,
@@ -272,7 +292,7 @@ export function parseHandshakeReply(data: unknown): Parsed<ReadyMessage | Refuse
         },
       };
     }
-    fail('invalid_message', "message.type must be 'ready' or 'refused'");
+    fail('invalid_message', "message.type must be 'ready', 'refused' or 'pending'");
   } catch (e) {
     return toFailure(e, undefined);
   }
@@ -301,7 +321,7 @@ export const errorMessage = (id: string, error: WireError): ErrorMessage => ({
   ns: PROTOCOL_NS,
   v: PROTOCOL_VERSION,
   id,
-  error: { code: error.code, message: error.message },
+  error: wire(error),
 });
 export const helloMessage = (appId: string, network: Network): HelloMessage => ({
   ns: PROTOCOL_NS,
@@ -319,5 +339,10 @@ export const refusedMessage = (error: WireError): RefusedMessage => ({
   ns: PROTOCOL_NS,
   v: PROTOCOL_VERSION,
   type: 'refused',
-  error: { code: error.code, message: error.message },
+  error: wire(error),
+});
+export const pendingMessage = (): PendingMessage => ({
+  ns: PROTOCOL_NS,
+  v: PROTOCOL_VERSION,
+  type: 'pending',
 });

@@ -11,6 +11,7 @@ import {
 import * as guards from '../src/guards.ts';
 import { acceptHello, isOrigin } from '../src/handshake.ts';
 import * as messages from '../src/messages.ts';
+import { parseWireError } from '../src/messages.ts';
 import * as methods from '../src/methods.ts';
 import { hostileValues } from './fixtures.ts';
 
@@ -70,27 +71,30 @@ describe('CIP-30 error shapes (CIP-0030 §Error Types)', () => {
     }
     expect(table).toMatchInlineSnapshot(`
       {
-        "account_changed": "{"code":-4,"info":"i"} {"code":-4,"info":"i"} {"code":-4,"info":"i"} {"code":-4,"info":"i"} {"code":-4,"info":"i"}",
-        "address_not_ours": "{"code":-1,"info":"i"} {"code":-1,"info":"i"} {"code":2,"info":"i"} {"code":-1,"info":"i"} {"code":-1,"info":"i"}",
-        "chain_unavailable": "{"code":-2,"info":"i"} {"code":-2,"info":"i"} {"code":-2,"info":"i"} {"code":2,"info":"i"} {"code":-2,"info":"i"}",
-        "destroyed": "{"code":-3,"info":"i"} {"code":-3,"info":"i"} {"code":-3,"info":"i"} {"code":-3,"info":"i"} {"code":-3,"info":"i"}",
-        "internal": "{"code":-2,"info":"i"} {"code":-2,"info":"i"} {"code":-2,"info":"i"} {"code":-2,"info":"i"} {"code":-2,"info":"i"}",
-        "invalid_message": "{"code":-2,"info":"i"} {"code":-2,"info":"i"} {"code":-2,"info":"i"} {"code":-2,"info":"i"} {"code":-2,"info":"i"}",
-        "invalid_params": "{"code":-1,"info":"i"} {"code":-1,"info":"i"} {"code":-1,"info":"i"} {"code":-1,"info":"i"} {"code":-1,"info":"i"}",
-        "network_mismatch": "{"code":-3,"info":"i"} {"code":-3,"info":"i"} {"code":-3,"info":"i"} {"code":-3,"info":"i"} {"code":-3,"info":"i"}",
-        "not_connected": "{"code":-3,"info":"i"} {"code":-3,"info":"i"} {"code":-3,"info":"i"} {"code":-3,"info":"i"} {"code":-3,"info":"i"}",
-        "origin_refused": "{"code":-3,"info":"i"} {"code":-3,"info":"i"} {"code":-3,"info":"i"} {"code":-3,"info":"i"} {"code":-3,"info":"i"}",
-        "paginate_out_of_range": "{"code":-1,"info":"i"} {"code":-1,"info":"i"} {"code":-1,"info":"i"} {"code":-1,"info":"i"} {"maxSize":3}",
-        "proof_generation": "{"code":-2,"info":"i"} {"code":1,"info":"i"} {"code":1,"info":"i"} {"code":-2,"info":"i"} {"code":-2,"info":"i"}",
-        "timeout": "{"code":-2,"info":"i"} {"code":-2,"info":"i"} {"code":-2,"info":"i"} {"code":2,"info":"i"} {"code":-2,"info":"i"}",
-        "too_many_requests": "{"code":-3,"info":"i"} {"code":-3,"info":"i"} {"code":-3,"info":"i"} {"code":-3,"info":"i"} {"code":-3,"info":"i"}",
-        "tx_failed": "{"code":-2,"info":"i"} {"code":-2,"info":"i"} {"code":-2,"info":"i"} {"code":2,"info":"i"} {"code":-2,"info":"i"}",
-        "tx_refused": "{"code":-3,"info":"i"} {"code":-3,"info":"i"} {"code":-3,"info":"i"} {"code":1,"info":"i"} {"code":-3,"info":"i"}",
-        "unknown_method": "{"code":-2,"info":"i"} {"code":-2,"info":"i"} {"code":-2,"info":"i"} {"code":-2,"info":"i"} {"code":-2,"info":"i"}",
-        "unsupported_version": "{"code":-2,"info":"i"} {"code":-2,"info":"i"} {"code":-2,"info":"i"} {"code":-2,"info":"i"} {"code":-2,"info":"i"}",
-        "user_declined": "{"code":-3,"info":"i"} {"code":2,"info":"i"} {"code":3,"info":"i"} {"code":1,"info":"i"} {"code":-3,"info":"i"}",
-        "vault_unavailable": "{"code":-2,"info":"i"} {"code":-2,"info":"i"} {"code":-2,"info":"i"} {"code":-2,"info":"i"} {"code":-2,"info":"i"}",
-        "wallet_missing": "{"code":-3,"info":"i"} {"code":-3,"info":"i"} {"code":-3,"info":"i"} {"code":-3,"info":"i"} {"code":-3,"info":"i"}",
+        "account_changed": "{"code":-4,"info":"i","reason":"account_changed"} {"code":-4,"info":"i","reason":"account_changed"} {"code":-4,"info":"i","reason":"account_changed"} {"code":-4,"info":"i","reason":"account_changed"} {"code":-4,"info":"i","reason":"account_changed"}",
+        "address_not_ours": "{"code":-1,"info":"i","reason":"address_not_ours"} {"code":-1,"info":"i","reason":"address_not_ours"} {"code":2,"info":"i","reason":"address_not_ours"} {"code":-1,"info":"i","reason":"address_not_ours"} {"code":-1,"info":"i","reason":"address_not_ours"}",
+        "chain_unavailable": "{"code":-2,"info":"i","reason":"chain_unavailable"} {"code":-2,"info":"i","reason":"chain_unavailable"} {"code":-2,"info":"i","reason":"chain_unavailable"} {"code":2,"info":"i","reason":"chain_unavailable"} {"code":-2,"info":"i","reason":"chain_unavailable"}",
+        "destroyed": "{"code":-3,"info":"i","reason":"destroyed"} {"code":-3,"info":"i","reason":"destroyed"} {"code":-3,"info":"i","reason":"destroyed"} {"code":-3,"info":"i","reason":"destroyed"} {"code":-3,"info":"i","reason":"destroyed"}",
+        "frame_blocked": "{"code":-3,"info":"i","reason":"frame_blocked"} {"code":-3,"info":"i","reason":"frame_blocked"} {"code":-3,"info":"i","reason":"frame_blocked"} {"code":-3,"info":"i","reason":"frame_blocked"} {"code":-3,"info":"i","reason":"frame_blocked"}",
+        "internal": "{"code":-2,"info":"i","reason":"internal"} {"code":-2,"info":"i","reason":"internal"} {"code":-2,"info":"i","reason":"internal"} {"code":-2,"info":"i","reason":"internal"} {"code":-2,"info":"i","reason":"internal"}",
+        "invalid_message": "{"code":-2,"info":"i","reason":"protocol_error"} {"code":-2,"info":"i","reason":"protocol_error"} {"code":-2,"info":"i","reason":"protocol_error"} {"code":-2,"info":"i","reason":"protocol_error"} {"code":-2,"info":"i","reason":"protocol_error"}",
+        "invalid_params": "{"code":-1,"info":"i","reason":"invalid_params"} {"code":-1,"info":"i","reason":"invalid_params"} {"code":-1,"info":"i","reason":"invalid_params"} {"code":-1,"info":"i","reason":"invalid_params"} {"code":-1,"info":"i","reason":"invalid_params"}",
+        "network_mismatch": "{"code":-3,"info":"i","reason":"network_mismatch"} {"code":-3,"info":"i","reason":"network_mismatch"} {"code":-3,"info":"i","reason":"network_mismatch"} {"code":-3,"info":"i","reason":"network_mismatch"} {"code":-3,"info":"i","reason":"network_mismatch"}",
+        "not_connected": "{"code":-3,"info":"i","reason":"not_connected"} {"code":-3,"info":"i","reason":"not_connected"} {"code":-3,"info":"i","reason":"not_connected"} {"code":-3,"info":"i","reason":"not_connected"} {"code":-3,"info":"i","reason":"not_connected"}",
+        "origin_refused": "{"code":-3,"info":"i","reason":"origin_not_allowed"} {"code":-3,"info":"i","reason":"origin_not_allowed"} {"code":-3,"info":"i","reason":"origin_not_allowed"} {"code":-3,"info":"i","reason":"origin_not_allowed"} {"code":-3,"info":"i","reason":"origin_not_allowed"}",
+        "paginate_out_of_range": "{"code":-1,"info":"i","reason":"paginate_out_of_range"} {"code":-1,"info":"i","reason":"paginate_out_of_range"} {"code":-1,"info":"i","reason":"paginate_out_of_range"} {"code":-1,"info":"i","reason":"paginate_out_of_range"} {"maxSize":3,"reason":"paginate_out_of_range"}",
+        "proof_generation": "{"code":-2,"info":"i","reason":"proof_generation"} {"code":1,"info":"i","reason":"proof_generation"} {"code":1,"info":"i","reason":"proof_generation"} {"code":-2,"info":"i","reason":"proof_generation"} {"code":-2,"info":"i","reason":"proof_generation"}",
+        "timeout": "{"code":-2,"info":"i","reason":"timeout"} {"code":-2,"info":"i","reason":"timeout"} {"code":-2,"info":"i","reason":"timeout"} {"code":2,"info":"i","reason":"timeout"} {"code":-2,"info":"i","reason":"timeout"}",
+        "token_refused": "{"code":-3,"info":"i","reason":"token_refused"} {"code":-3,"info":"i","reason":"token_refused"} {"code":-3,"info":"i","reason":"token_refused"} {"code":-3,"info":"i","reason":"token_refused"} {"code":-3,"info":"i","reason":"token_refused"}",
+        "too_many_requests": "{"code":-3,"info":"i","reason":"rate_limited"} {"code":-3,"info":"i","reason":"rate_limited"} {"code":-3,"info":"i","reason":"rate_limited"} {"code":-3,"info":"i","reason":"rate_limited"} {"code":-3,"info":"i","reason":"rate_limited"}",
+        "tx_failed": "{"code":-2,"info":"i","reason":"tx_failed"} {"code":-2,"info":"i","reason":"tx_failed"} {"code":-2,"info":"i","reason":"tx_failed"} {"code":2,"info":"i","reason":"tx_failed"} {"code":-2,"info":"i","reason":"tx_failed"}",
+        "tx_refused": "{"code":-3,"info":"i","reason":"tx_refused"} {"code":-3,"info":"i","reason":"tx_refused"} {"code":-3,"info":"i","reason":"tx_refused"} {"code":1,"info":"i","reason":"tx_refused"} {"code":-3,"info":"i","reason":"tx_refused"}",
+        "unknown_app": "{"code":-3,"info":"i","reason":"unknown_app"} {"code":-3,"info":"i","reason":"unknown_app"} {"code":-3,"info":"i","reason":"unknown_app"} {"code":-3,"info":"i","reason":"unknown_app"} {"code":-3,"info":"i","reason":"unknown_app"}",
+        "unknown_method": "{"code":-2,"info":"i","reason":"protocol_error"} {"code":-2,"info":"i","reason":"protocol_error"} {"code":-2,"info":"i","reason":"protocol_error"} {"code":-2,"info":"i","reason":"protocol_error"} {"code":-2,"info":"i","reason":"protocol_error"}",
+        "unsupported_version": "{"code":-2,"info":"i","reason":"protocol_error"} {"code":-2,"info":"i","reason":"protocol_error"} {"code":-2,"info":"i","reason":"protocol_error"} {"code":-2,"info":"i","reason":"protocol_error"} {"code":-2,"info":"i","reason":"protocol_error"}",
+        "user_declined": "{"code":-3,"info":"i","reason":"user_declined"} {"code":2,"info":"i","reason":"user_declined"} {"code":3,"info":"i","reason":"user_declined"} {"code":1,"info":"i","reason":"user_declined"} {"code":-3,"info":"i","reason":"user_declined"}",
+        "vault_unavailable": "{"code":-2,"info":"i","reason":"vault_unavailable"} {"code":-2,"info":"i","reason":"vault_unavailable"} {"code":-2,"info":"i","reason":"vault_unavailable"} {"code":-2,"info":"i","reason":"vault_unavailable"} {"code":-2,"info":"i","reason":"vault_unavailable"}",
+        "wallet_missing": "{"code":-3,"info":"i","reason":"wallet_missing"} {"code":-3,"info":"i","reason":"wallet_missing"} {"code":-3,"info":"i","reason":"wallet_missing"} {"code":-3,"info":"i","reason":"wallet_missing"} {"code":-3,"info":"i","reason":"wallet_missing"}",
       }
     `);
   });
@@ -163,5 +167,51 @@ describe('one hostile-input list against every validating export', () => {
       expect(r.ok).toBe(false);
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
+describe('retryAfter and reason', () => {
+  it('crosses the wire with too_many_requests only, as whole seconds in range', () => {
+    const e = new ProtocolError('too_many_requests', 'slow down', { retryAfter: 30 });
+    expect(toWireError(e)).toEqual({
+      code: 'too_many_requests',
+      message: 'slow down',
+      retryAfter: 30,
+    });
+    expect(fromWireError(toWireError(e)).retryAfter).toBe(30);
+    for (const bad of [-1, 1.5, 86_401, Number.NaN, '30']) {
+      expect(
+        new ProtocolError('too_many_requests', 'x', { retryAfter: bad as never }).retryAfter,
+      ).toBeUndefined();
+    }
+    expect(parseWireError({ code: 'too_many_requests', message: 'm', retryAfter: 7 })).toEqual({
+      code: 'too_many_requests',
+      message: 'm',
+      retryAfter: 7,
+    });
+    // Smuggled on another code, or out of range: dropped by the receiver.
+    expect(parseWireError({ code: 'internal', message: 'm', retryAfter: 7 })).toEqual({
+      code: 'internal',
+      message: 'm',
+    });
+    expect(parseWireError({ code: 'too_many_requests', message: 'm', retryAfter: 1e9 })).toEqual({
+      code: 'too_many_requests',
+      message: 'm',
+    });
+  });
+
+  it('becomes the CIP-30 error object of rate_limited', () => {
+    expect(toCip30Error('too_many_requests', 'wait', 'api', 0, 12)).toEqual({
+      code: -3,
+      info: 'wait',
+      reason: 'rate_limited',
+      retryAfter: 12,
+    });
+    expect(toCip30Error('origin_refused', 'no')).toEqual({
+      code: -3,
+      info: 'no',
+      reason: 'origin_not_allowed',
+    });
+    expect(toCip30Error('unknown_method', 'x').reason).toBe('protocol_error');
   });
 });

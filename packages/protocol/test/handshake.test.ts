@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHostEndpoint, createWalletEndpoint, type Handlers } from '../src/endpoint.ts';
+import { ProtocolError } from '../src/errors.ts';
 import {
   acceptHello,
   type HelloEvent,
@@ -131,6 +132,23 @@ describe('acceptHello (wallet side)', () => {
     );
     // An empty list (browser without the API) falls back to event.origin alone.
     expect(outcome(accept(helloEvent().event, []))).toBe(`ok ${HOST} dev preprod`);
+  });
+
+  it('checks every ancestor: an allowed page framed by a foreign site is refused (issue 8 item 5)', async () => {
+    // Attacker: evil.example frames the real dApp, which frames the wallet.
+    const { event, replies } = helloEvent();
+    expect(outcome(accept(event, [HOST, 'https://evil.example']))).toBe(
+      'origin_refused: the app is framed by a site that is not allowed',
+    );
+    expect(await replies).toMatchObject({ type: 'refused', error: { code: 'origin_refused' } });
+    // Deeper, and with a junk entry.
+    expect(outcome(accept(helloEvent().event, [HOST, 'http://localhost:5173', 'null']))).toBe(
+      'origin_refused: the app is framed by a site that is not allowed',
+    );
+    // Every ancestor allowed (the app framed by its own other origin): accepted.
+    expect(outcome(accept(helloEvent().event, [HOST, 'http://localhost:5173']))).toBe(
+      `ok ${HOST} dev preprod`,
+    );
   });
 
   it('refuses a hello for another app, a hello without exactly one port, and an unframed wallet', () => {
@@ -283,6 +301,112 @@ describe('openHandshake + listenForHello', () => {
       message: 'this site may not embed the wallet',
     });
     expect(refused[0]).toBe('origin_refused');
+  });
+
+  it('while the config loads the wallet answers pending (onAlive), then accepts the latest hello', async () => {
+    const frame = fakeFrame({ hostOrigin: HOST, walletOrigin: WALLET_ORIGIN });
+    let release: (o: readonly string[]) => void = () => {};
+    const accepted: string[] = [];
+    listenForHello({
+      window: frame.walletWindow,
+      allowedOrigins: new Promise((r) => {
+        release = r;
+      }),
+      appId: 'dev',
+      onAccept: (r) => {
+        accepted.push(r.origin);
+        const ep = createWalletEndpoint(r.port, walletHandlers);
+        cleanup.push(() => ep.destroy());
+      },
+    });
+    let alive = 0;
+    const host = openHandshake({
+      target: frame.target,
+      walletOrigin: WALLET_ORIGIN,
+      appId: 'dev',
+      network: 'preprod',
+      retryMs: 5,
+      onAlive: () => alive++,
+      connect: (port) => createHostEndpoint(port, hostHandlers),
+    });
+    await new Promise((r) => setTimeout(r, 40));
+    expect(alive).toBe(1);
+    expect(accepted).toEqual([]);
+    release([HOST]);
+    const ep = await host;
+    cleanup.push(() => ep.destroy());
+    expect(accepted).toEqual([HOST]);
+    expect(alive).toBe(1);
+  });
+
+  it('a config that fails (unknown app) is the refusal of every hello, with its code', async () => {
+    const frame = fakeFrame({ hostOrigin: HOST, walletOrigin: WALLET_ORIGIN });
+    const refused: string[] = [];
+    const stop = listenForHello({
+      window: frame.walletWindow,
+      allowedOrigins: Promise.reject(new ProtocolError('unknown_app', 'no such app')),
+      onAccept: () => refused.push('accepted?!'),
+      onRefuse: (e) => refused.push(e.code),
+    });
+    cleanup.push(stop);
+    const started = Date.now();
+    await expect(
+      openHandshake({
+        target: frame.target,
+        walletOrigin: WALLET_ORIGIN,
+        appId: 'dev',
+        network: 'preprod',
+        retryMs: 5,
+        connect: () => 'connected',
+      }),
+    ).rejects.toMatchObject({ code: 'unknown_app', message: 'no such app' });
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(refused[0]).toBe('unknown_app');
+  });
+
+  it('onSend gives a function that posts a hello at once (not at the next retry)', async () => {
+    const frame = fakeFrame({ hostOrigin: HOST, walletOrigin: 'https://other.example' });
+    const ctl = new AbortController();
+    let now: (() => void) | undefined;
+    const r = openHandshake({
+      target: frame.target,
+      walletOrigin: WALLET_ORIGIN,
+      appId: 'dev',
+      network: 'preprod',
+      retryMs: 60_000,
+      signal: ctl.signal,
+      onSend: (f) => {
+        now = f;
+      },
+      connect: () => 'connected',
+    }).catch((e: unknown) => e);
+    expect(frame.posted).toHaveLength(1);
+    now?.();
+    now?.();
+    expect(frame.posted).toHaveLength(3);
+    ctl.abort(new ProtocolError('destroyed', 'done'));
+    await r;
+    now?.(); // after the end: nothing more is posted
+    expect(frame.posted).toHaveLength(3);
+  });
+
+  it('an aborted handshake rejects with the abort reason and stops repeating', async () => {
+    const frame = fakeFrame({ hostOrigin: HOST, walletOrigin: 'https://other.example' });
+    const ctl = new AbortController();
+    const r = openHandshake({
+      target: frame.target,
+      walletOrigin: WALLET_ORIGIN,
+      appId: 'dev',
+      network: 'preprod',
+      retryMs: 5,
+      signal: ctl.signal,
+      connect: () => 'connected',
+    });
+    ctl.abort(new ProtocolError('frame_blocked', 'blocked'));
+    await expect(r).rejects.toMatchObject({ code: 'frame_blocked' });
+    const n = frame.posted.length;
+    await new Promise((res) => setTimeout(res, 30));
+    expect(frame.posted.length).toBe(n);
   });
 
   it('times out when nothing answers (wrong wallet origin: the hello is dropped)', async () => {

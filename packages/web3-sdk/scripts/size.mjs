@@ -22,6 +22,7 @@ export async function bundle(contents) {
     stdin: { contents, resolveDir: pkg, loader: 'ts', sourcefile: 'entry.ts' },
     bundle: true,
     minify: true,
+    conditions: ['trine-source'],
     format: 'esm',
     platform: 'browser',
     target: 'es2022',

@@ -4,13 +4,14 @@
  * `GET /addresses/{address}/utxos?page=N&count=100` (`[{tx_hash, output_index, amount:
  * [{unit, quantity}], data_hash, inline_datum, reference_script_hash}]`; 404 for an
  * address never seen on chain = no UTxOs), `GET /txs/{hash}/utxos` (`{outputs:[…]}`),
+ * `GET /scripts/{hash}` + `GET /scripts/{hash}/cbor` for a UTxO's reference script,
  * `GET /epochs/latest/parameters`, `POST /tx/submit` with `Content-Type:
  * application/cbor` (the hash as a JSON string). The project id travels in the
  * `project_id` header only; it never appears in an error message.
  */
 import { ProtocolError } from '@trine/protocol/errors';
 import type { OutRef, ResolvedInput } from '@trine/protocol/methods';
-import { fromHex } from './cbor.ts';
+import { decode, encodeHex, fromHex, toHex } from './cbor.ts';
 import type { ChainProvider } from './chain.ts';
 import type { Utxo } from './value.ts';
 
@@ -56,9 +57,6 @@ function toUtxo(o: BfOutput, txHash: string): Utxo | undefined {
   ) {
     throw unavailable('malformed output');
   }
-  // A reference script would need its CBOR (another request) to be re-encoded faithfully:
-  // such outputs are left out rather than returned wrong.
-  if (o.reference_script_hash) return undefined;
   const assets: Record<string, string> = {};
   let lovelace = '0';
   for (const a of o.amount) {
@@ -79,6 +77,21 @@ function toUtxo(o: BfOutput, txHash: string): Utxo | undefined {
   if (typeof o.inline_datum === 'string' && o.inline_datum) u.inlineDatum = o.inline_datum;
   else if (typeof o.data_hash === 'string' && HASH_RE.test(o.data_hash)) u.datumHash = o.data_hash;
   return u;
+}
+
+/**
+ * The ledger's `plutus_vN_script` bytes from Blockfrost's `cbor`. Blockfrost serves the
+ * CBOR encoding of those bytes (the flat program wrapped twice, as cardano-cli's `cborHex`);
+ * a value wrapped only once is taken as the bytes themselves.
+ */
+function plutusBytes(cborHex: string): Uint8Array {
+  try {
+    const outer = decode(cborHex);
+    if (outer instanceof Uint8Array && decode(toHex(outer)) instanceof Uint8Array) return outer;
+  } catch {
+    // not CBOR-wrapped twice
+  }
+  return fromHex(cborHex);
 }
 
 /**
@@ -123,6 +136,33 @@ export function createBlockfrostChainProvider(options: BlockfrostOptions): Requi
     }
   };
 
+  const scripts = new Map<string, Promise<string | undefined>>();
+  /** CBOR hex of the ledger `script` item for a Plutus reference script; undefined for native. */
+  const scriptRef = (hash: string): Promise<string | undefined> => {
+    const h = hash.toLowerCase();
+    if (!/^[0-9a-f]{56}$/.test(h)) return Promise.reject(unavailable('malformed script hash'));
+    let p = scripts.get(h);
+    if (!p) {
+      p = (async () => {
+        const info = await request(`/scripts/${h}`);
+        if (!info.ok) throw unavailable(`/scripts/{hash}: ${await errorText(info)}`);
+        const type = ((await json(info, '/scripts/{hash}')) as { type?: unknown })?.type;
+        const tag = { plutusV1: 1, plutusV2: 2, plutusV3: 3 }[String(type)];
+        if (tag === undefined) return undefined;
+        const res = await request(`/scripts/${h}/cbor`);
+        if (!res.ok) throw unavailable(`/scripts/{hash}/cbor: ${await errorText(res)}`);
+        const cbor = ((await json(res, '/scripts/{hash}/cbor')) as { cbor?: unknown })?.cbor;
+        if (typeof cbor !== 'string' || !/^(?:[0-9a-f]{2})+$/i.test(cbor)) {
+          throw unavailable('malformed script cbor');
+        }
+        return encodeHex([tag, plutusBytes(cbor)]);
+      })();
+      p.catch(() => scripts.delete(h));
+      scripts.set(h, p);
+    }
+    return p;
+  };
+
   return {
     async getUtxos(address) {
       const out: Utxo[] = [];
@@ -140,7 +180,15 @@ export function createBlockfrostChainProvider(options: BlockfrostOptions): Requi
           const txHash = typeof o?.tx_hash === 'string' ? o.tx_hash.toLowerCase() : '';
           if (!HASH_RE.test(txHash)) throw unavailable('malformed tx_hash');
           const u = toUtxo(o, txHash);
-          if (u) out.push(u);
+          if (!u) continue;
+          if (o.reference_script_hash) {
+            const ref = await scriptRef(o.reference_script_hash);
+            // A native script's CBOR is not served by Blockfrost: such a UTxO is left out
+            // rather than returned without the script it carries.
+            if (ref === undefined) continue;
+            u.scriptRef = ref;
+          }
+          out.push(u);
         }
         if (body.length < 100) return out;
       }

@@ -25,6 +25,7 @@ import type {
 import { decode } from './cbor.ts';
 import type { ChainProvider } from './chain.ts';
 import {
+  addressBytes,
   addValues,
   covers,
   decodeValue,
@@ -46,15 +47,25 @@ export interface Cip30Api {
   getNetworkId(): Promise<number>;
   getUtxos(amount?: string, paginate?: Paginate): Promise<string[] | null>;
   getBalance(): Promise<string>;
-  getCollateral(params?: { amount?: string }): Promise<string[] | null>;
+  getCollateral(params?: { amount?: string | number }): Promise<string[] | null>;
   getUsedAddresses(paginate?: Paginate): Promise<string[]>;
   getUnusedAddresses(): Promise<string[]>;
   getChangeAddress(): Promise<string>;
   getRewardAddresses(): Promise<string[]>;
-  signTx(tx: string, partialSign?: boolean): Promise<string>;
+  /**
+   * CIP-30 `signTx(tx, partialSign)`; also the experimental object form
+   * `signTx({tx, partialSign})`. `partialSign` null or absent means false.
+   */
+  signTx(tx: string | SignTxRequest, partialSign?: boolean | null): Promise<string>;
   signData(addr: string, payload: string): Promise<{ signature: string; key: string }>;
   submitTx(tx: string): Promise<string>;
   getExtensions(): Promise<Array<{ cip: number }>>;
+}
+
+/** The experimental CIP-30 object form of signTx's arguments. */
+export interface SignTxRequest {
+  tx: string;
+  partialSign?: boolean | null;
 }
 
 /** What the API object needs from the SDK. */
@@ -73,6 +84,19 @@ const MAX_COLLATERAL_INPUTS = 3;
 
 class Thrown {
   constructor(readonly error: Cip30Error) {}
+}
+
+/** A provider failure's message, cut to what a CIP-30 `info` should hold. */
+function providerReason(e: unknown): string {
+  let m: unknown;
+  try {
+    m = (e as { message?: unknown })?.message;
+  } catch {
+    m = undefined;
+  }
+  return typeof m === 'string' && m.length > 0
+    ? m.slice(0, 512)
+    : 'the transaction could not be sent';
 }
 
 const invalid = (info: string): ProtocolError => new ProtocolError('invalid_params', info);
@@ -158,30 +182,55 @@ export function selectCollateral(utxos: Utxo[], amount: bigint): Utxo[] | null {
   return null;
 }
 
+/**
+ * CIP-30 names the amount `cbor<Coin>` in its signature and "a string (BigNumber) or a
+ * number" in its text; wallets accept both, so do we. A string of decimal digits is read as
+ * a decimal number: CBOR hex made of digits only encodes at most 0x9999 lovelace (0.04 ADA),
+ * far below any real collateral, so nothing a dApp means is lost. Anything else is CBOR hex.
+ */
 function parseCollateralAmount(params: unknown): bigint {
   if (params === undefined || params === null) return MAX_COLLATERAL_LOVELACE;
   if (typeof params !== 'object') throw invalid('params must be {amount}');
   const raw = (params as { amount?: unknown }).amount;
+  const bad = 'amount must be lovelace as a number, a decimal string or CBOR hex of a coin';
   let amount: bigint;
-  if (raw === undefined) return MAX_COLLATERAL_LOVELACE;
-  if (typeof raw === 'string') {
-    // CIP-30: amount is cbor<Coin>.
+  if (raw === undefined || raw === null) return MAX_COLLATERAL_LOVELACE;
+  if (typeof raw === 'string' && /^[0-9]{1,20}$/.test(raw)) {
+    amount = BigInt(raw);
+  } else if (typeof raw === 'string') {
     let item: unknown;
     try {
       item = decode(assertHex(raw, 'amount', 9));
-    } catch (e) {
-      if (isProtocolError(e)) throw e;
-      throw invalid('amount must be CBOR hex of a coin');
+    } catch {
+      throw invalid(bad);
     }
-    if (typeof item !== 'bigint') throw invalid('amount must be CBOR hex of a coin');
+    if (typeof item !== 'bigint') throw invalid(bad);
     amount = item;
   } else if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw >= 0) {
     amount = BigInt(raw);
   } else {
-    throw invalid('amount must be CBOR hex of a coin');
+    throw invalid(bad);
   }
   if (amount > MAX_COLLATERAL_LOVELACE) throw invalid('amount must be at most 5 ADA (CIP-30)');
   return amount;
+}
+
+/**
+ * True when `addr` (hex or bech32) has a script payment credential (CIP-19 header types
+ * 1, 3, 5, 7) or is a script reward address (type 15): no key can sign for it, so CIP-30
+ * wants DataSignError AddressNotPK, whatever wallet holds it. Undecodable → false (the
+ * wallet decides).
+ */
+export function isScriptAddress(addr: string): boolean {
+  let header: number | undefined;
+  try {
+    header = addressBytes(addr)[0];
+  } catch {
+    return false;
+  }
+  if (header === undefined) return false;
+  const type = header >> 4;
+  return type === 15 || (type <= 7 && (type & 1) === 1);
 }
 
 /**
@@ -197,15 +246,15 @@ export function createCip30Api(session: Cip30Session): Cip30Api {
       return await fn();
     } catch (e) {
       if (e instanceof Thrown) throw Object.freeze(e.error);
-      if (isProtocolError(e)) throw Object.freeze(toCip30Error(e.code, e.message, context));
-      const code = context === 'submitTx' ? 'tx_failed' : 'internal';
-      throw Object.freeze(
-        toCip30Error(
-          code,
-          context === 'submitTx' ? 'the transaction could not be sent' : 'internal error',
-          context,
-        ),
-      );
+      if (isProtocolError(e)) {
+        throw Object.freeze(toCip30Error(e.code, e.message, context, 0, e.retryAfter));
+      }
+      if (context === 'submitTx') {
+        // The provider's own words (the node's or Blockfrost's reason) are what a dApp needs
+        // to show; they are host-side data, never the wallet's.
+        throw Object.freeze(toCip30Error('tx_failed', providerReason(e), context));
+      }
+      throw Object.freeze(toCip30Error('internal', 'internal error', context));
     }
   };
   const utxos = async (): Promise<Utxo[]> => {
@@ -258,11 +307,22 @@ export function createCip30Api(session: Cip30Session): Cip30Api {
       }),
     getChangeAddress: () => run('api', () => session.wallet().addresses.baseHex),
     getRewardAddresses: () => run('api', () => [session.wallet().addresses.rewardHex]),
-    signTx: (tx, partialSign = false) =>
+    signTx: (tx, partialSign) =>
       run('signTx', async () => {
         session.wallet();
-        if (typeof partialSign !== 'boolean') throw invalid('partialSign must be a boolean');
-        const r = await session.signTx({ tx: assertHex(tx, 'tx', MAX_TX_BYTES), partialSign });
+        let partial: unknown = partialSign;
+        let body: unknown = tx;
+        // CIP-30 experimental form: signTx({tx, partialSign}).
+        if (typeof tx === 'object' && tx !== null) {
+          body = (tx as SignTxRequest).tx;
+          partial = (tx as SignTxRequest).partialSign ?? partialSign;
+        }
+        partial ??= false;
+        if (typeof partial !== 'boolean') throw invalid('partialSign must be a boolean');
+        const r = await session.signTx({
+          tx: assertHex(body, 'tx', MAX_TX_BYTES),
+          partialSign: partial,
+        });
         return r.witnessSet;
       }),
     signData: (addr, payload) =>
@@ -270,6 +330,9 @@ export function createCip30Api(session: Cip30Session): Cip30Api {
         session.wallet();
         if (typeof addr !== 'string' || addr.length === 0 || addr.length > 1024) {
           throw invalid('addr must be an address (hex or bech32)');
+        }
+        if (isScriptAddress(addr)) {
+          throw new ProtocolError('address_not_ours', 'a script address has no key to sign with');
         }
         const r = await session.signData({
           address: addr,

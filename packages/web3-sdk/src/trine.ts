@@ -7,7 +7,7 @@
  */
 
 import { createHostEndpoint, type Endpoint } from '@trine/protocol/endpoint';
-import { APIErrorCode, isProtocolError, ProtocolError, toCip30Error } from '@trine/protocol/errors';
+import { isProtocolError, ProtocolError, toCip30Error } from '@trine/protocol/errors';
 import { openHandshake } from '@trine/protocol/handshake';
 import type {
   ManageFlow,
@@ -42,6 +42,33 @@ export interface TrineOptions {
   userTimeoutMs?: number;
   /** Timeout of the handshake (ms; default 15 000). */
   handshakeTimeoutMs?: number;
+  /**
+   * How long after the iframe's `load` the wallet has to answer before the frame counts as
+   * blocked by CSP or X-Frame-Options (ms; default 1 500).
+   */
+  frameTimeoutMs?: number;
+  /**
+   * Ask the vault's public app config (`GET {walletUrl}/v1/apps/{appId}`) while the frame
+   * loads, so an unknown app or a page origin the app does not allow is reported at once
+   * (default true).
+   */
+  checkApp?: boolean;
+  /**
+   * Where the "this site was enabled before" flag is kept, so `isEnabled()` stays true
+   * across reloads (CIP-30). Default: the page's localStorage when it can be used; `null`
+   * keeps nothing.
+   */
+  storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'> | null;
+}
+
+/** Events `on()` delivers. */
+export interface TrineEvents {
+  /** The wallet's account changed (another wallet after recovery, or none after delete). */
+  accountChange: WalletInfo | null;
+  /** The wallet reports another network than before. */
+  networkChange: Network;
+  /** disconnect() or destroy() ran; enabled API objects now refuse every call. */
+  disconnect: undefined;
 }
 
 export interface Trine {
@@ -53,7 +80,14 @@ export interface Trine {
   manage(flow: ManageFlow): Promise<ManageResult>;
   /** The wallet as last reported by the iframe (public data only), or null. */
   readonly wallet: WalletInfo | null;
-  /** Rejects pending calls, removes the iframe; later calls fail with APIError Refused. */
+  /**
+   * Ends the session: rejects pending calls, removes the iframe, forgets that this site was
+   * enabled (isEnabled() → false). A later enable() connects again.
+   */
+  disconnect(): void;
+  /** Subscribes to an event; returns the unsubscribe function. */
+  on<E extends keyof TrineEvents>(event: E, listener: (value: TrineEvents[E]) => void): () => void;
+  /** disconnect(), then refuses every later call with APIError Refused (reason `destroyed`). */
   destroy(): void;
 }
 
@@ -83,9 +117,52 @@ const sameWallet = (a: WalletInfo | null, b: WalletInfo | null): boolean =>
   a.addresses.rewardHex === b.addresses.rewardHex;
 
 const apiError = (e: unknown): never => {
-  if (isProtocolError(e)) throw Object.freeze(toCip30Error(e.code, e.message));
-  throw Object.freeze({ code: APIErrorCode.InternalError, info: 'internal error' });
+  if (isProtocolError(e)) {
+    throw Object.freeze(toCip30Error(e.code, e.message, 'api', 0, e.retryAfter));
+  }
+  throw Object.freeze(toCip30Error('internal', 'internal error'));
 };
+
+const destroyedError = () => new ProtocolError('destroyed', 'the SDK was destroyed');
+
+/** The page's localStorage, or null where there is none or it throws (SSR, blocked storage). */
+function pageStorage(): TrineOptions['storage'] {
+  try {
+    const s = (globalThis as { localStorage?: Storage }).localStorage;
+    return s ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The vault's public app config decides at once what the frame would only show as a blank:
+ * an unknown app (404) or a page origin the app does not allow. Anything else (network
+ * error, 5xx, no CORS) says nothing; the handshake decides then.
+ */
+async function checkAppConfig(url: string, origin: string, signal: AbortSignal): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch(url, { credentials: 'omit', signal });
+  } catch {
+    return;
+  }
+  if (res.status === 404)
+    throw new ProtocolError('unknown_app', 'the vault does not know this app id');
+  if (!res.ok) return;
+  let allowed: unknown;
+  try {
+    allowed = ((await res.json()) as { allowedOrigins?: unknown }).allowedOrigins;
+  } catch {
+    return;
+  }
+  if (Array.isArray(allowed) && !allowed.includes(origin)) {
+    throw new ProtocolError(
+      'origin_refused',
+      `the app does not allow ${origin} to embed the wallet`,
+    );
+  }
+}
 
 /**
  * Creates the SDK. Nothing is mounted until enable() or manage().
@@ -109,8 +186,21 @@ export function createTrine(options: TrineOptions): Trine {
     throw new TypeError('chainProvider must implement getUtxos and submitTx');
   }
   const walletOrigin = base.origin;
-  const src = new URL(`${base.pathname.replace(/\/+$/, '')}/embed`, base);
+  const basePath = base.pathname.replace(/\/+$/, '');
+  const src = new URL(`${basePath}/embed`, base);
   src.searchParams.set('app', options.appId);
+  const configUrl = new URL(`${basePath}/v1/apps/${options.appId}`, base).href;
+  const enabledKey = `trine:enabled:${walletOrigin}:${options.appId}`;
+  // Resolved on first use, never at import or construction (SSR: no window there).
+  const storage = () => (options.storage === undefined ? pageStorage() : options.storage);
+  const remember = (on: boolean): void => {
+    try {
+      if (on) storage()?.setItem(enabledKey, '1');
+      else storage()?.removeItem(enabledKey);
+    } catch {
+      // storage refused: isEnabled() then only knows this page's session
+    }
+  };
 
   let destroyed = false;
   let overlay: HTMLDivElement | undefined;
@@ -121,21 +211,40 @@ export function createTrine(options: TrineOptions): Trine {
   let enabling: Promise<Cip30Api> | undefined;
   let api: Cip30Api | undefined;
   let wallet: WalletInfo | null = null;
-  /** Bumped when the account changes or the SDK is destroyed: older API objects go stale. */
+  /** Bumped on account change, disconnect and destroy: older API objects go stale. */
   let generation = 0;
-  const onDestroy = new Set<(e: ProtocolError) => void>();
+  /** Rejects the connection attempt in flight (disconnect, destroy, blocked frame). */
+  const aborts = new Set<(e: ProtocolError) => void>();
+  const listeners = new Map<keyof TrineEvents, Set<(v: never) => void>>();
+  const emit = <E extends keyof TrineEvents>(event: E, value: TrineEvents[E]): void => {
+    for (const f of [...(listeners.get(event) ?? [])] as Array<(v: TrineEvents[E]) => void>) {
+      try {
+        f(value);
+      } catch {
+        // a listener's failure is the dApp's; the SDK goes on
+      }
+    }
+  };
 
+  // Strict host CSPs (style-src 'self') block <style> elements and style="" markup, not
+  // CSSOM: every style is set through element.style, and hiding is display:none.
   const show = (visible: boolean): void => {
     if (!overlay || !frame) return;
     if (visible && overlay.hidden) {
       lastFocus = document.activeElement;
       overlay.hidden = false;
+      overlay.style.display = 'flex';
       frame.focus();
     } else if (!visible && !overlay.hidden) {
       overlay.hidden = true;
+      overlay.style.display = 'none';
       if (lastFocus instanceof HTMLElement && lastFocus.isConnected) lastFocus.focus();
       lastFocus = null;
     }
+  };
+
+  const css = (el: HTMLElement, props: Record<string, string>): void => {
+    for (const [k, v] of Object.entries(props)) el.style.setProperty(k, v);
   };
 
   const mount = (): HTMLIFrameElement => {
@@ -146,23 +255,39 @@ export function createTrine(options: TrineOptions): Trine {
     overlay.setAttribute('aria-label', 'Trine wallet');
     overlay.dataset.trine = 'overlay';
     overlay.hidden = true;
-    overlay.style.cssText =
-      'position:fixed;inset:0;z-index:2147483647;display:flex;align-items:center;justify-content:center;background:rgba(0,0,0,.5)';
-    // `hidden` must win over display:flex.
-    const style = document.createElement('style');
-    style.textContent = '[data-trine=overlay][hidden]{display:none!important}';
-    overlay.append(style);
+    css(overlay, {
+      position: 'fixed',
+      inset: '0',
+      'z-index': '2147483647',
+      display: 'none',
+      'align-items': 'center',
+      'justify-content': 'center',
+      background: 'rgba(0,0,0,.5)',
+    });
     frame = document.createElement('iframe');
     frame.title = 'Trine wallet';
     frame.src = src.href;
     // No delegated permissions; the referrer carries the origin only.
     frame.allow = '';
     frame.referrerPolicy = 'strict-origin';
-    frame.style.cssText =
-      'border:0;border-radius:12px;width:min(420px,100vw);height:min(640px,100vh);background:#fff;color-scheme:normal';
+    css(frame, {
+      border: '0',
+      'border-radius': '12px',
+      width: 'min(420px,100vw)',
+      height: 'min(640px,100vh)',
+      background: '#fff',
+      'color-scheme': 'normal',
+    });
     overlay.append(frame);
     (options.container ?? document.body).append(overlay);
     return frame;
+  };
+
+  const unmount = (): void => {
+    show(false);
+    overlay?.remove();
+    overlay = undefined;
+    frame = undefined;
   };
 
   const resolveInputs = async (
@@ -183,23 +308,71 @@ export function createTrine(options: TrineOptions): Trine {
   };
 
   const setWallet = (next: WalletInfo | null): void => {
-    if (!sameWallet(wallet, next)) {
-      if (wallet !== null) {
-        generation++; // CIP-30 AccountChange for API objects handed out before
-        api = undefined;
-      }
-    }
+    const before = wallet;
     wallet = next;
+    if (sameWallet(before, next) || (before === null && next === null)) return;
+    if (before !== null) {
+      generation++; // CIP-30 AccountChange for API objects handed out before
+      api = undefined;
+      emit('accountChange', next);
+      if (next && next.network !== before.network) emit('networkChange', next.network);
+    }
   };
 
   const connect = (): Promise<Endpoint<WalletMethods>> => {
-    if (destroyed) return Promise.reject(new ProtocolError('destroyed', 'the SDK was destroyed'));
+    if (destroyed) return Promise.reject(destroyedError());
     if (endpoint && !endpoint.destroyed) return Promise.resolve(endpoint);
     connecting ??= new Promise<Endpoint<WalletMethods>>((resolve, reject) => {
       const iframe = mount();
-      const stop = (e: ProtocolError) => reject(e);
-      onDestroy.add(stop);
+      const probe = new AbortController();
+      const stopHandshake = new AbortController();
+      let alive = false;
+      let helloNow: (() => void) | undefined;
+      let blockedTimer: ReturnType<typeof setTimeout> | undefined;
+      const cleanup = (): void => {
+        aborts.delete(fail);
+        probe.abort();
+        clearTimeout(blockedTimer);
+        iframe.removeEventListener('load', onLoad);
+        document.removeEventListener('securitypolicyviolation', onViolation);
+      };
+      const fail = (e: ProtocolError): void => {
+        cleanup();
+        stopHandshake.abort(e);
+        reject(e);
+      };
+      aborts.add(fail);
+      const blocked = () =>
+        fail(
+          new ProtocolError(
+            'frame_blocked',
+            'the browser blocked the wallet frame (CSP frame-src / frame-ancestors or X-Frame-Options)',
+          ),
+        );
+      // A blocked frame still fires load (an error page) but never answers the hello; a
+      // running wallet answers within milliseconds of load (`pending` while it loads).
+      const onLoad = (): void => {
+        if (alive) return;
+        helloNow?.(); // the wallet listens from its first line: ask now, not at the next retry
+        clearTimeout(blockedTimer);
+        blockedTimer = setTimeout(() => alive || blocked(), options.frameTimeoutMs ?? 1_500);
+      };
+      // The host page's own CSP (frame-src / child-src / default-src) refusing the wallet.
+      const onViolation = (e: SecurityPolicyViolationEvent): void => {
+        if (!alive && /^(frame|child|default)-src/.test(e.effectiveDirective)) {
+          if (e.blockedURI === walletOrigin || e.blockedURI.startsWith(`${walletOrigin}/`))
+            blocked();
+        }
+      };
+      iframe.addEventListener('load', onLoad);
+      document.addEventListener('securitypolicyviolation', onViolation);
+      if (options.checkApp !== false) {
+        checkAppConfig(configUrl, location.origin, probe.signal).catch((e: ProtocolError) =>
+          fail(e),
+        );
+      }
       openHandshake({
+        signal: stopHandshake.signal,
         target: {
           // Always the iframe's current contentWindow, with the wallet origin as targetOrigin.
           postMessage: (m, origin, transfer) =>
@@ -209,11 +382,26 @@ export function createTrine(options: TrineOptions): Trine {
         appId: options.appId,
         network: options.network,
         timeoutMs: options.handshakeTimeoutMs ?? 15_000,
+        onAlive: () => {
+          alive = true;
+          clearTimeout(blockedTimer);
+        },
+        onSend: (now) => {
+          helloNow = now;
+        },
         connect: (port) =>
           createHostEndpoint(
             port,
             {
-              getToken: async () => ({ token: await options.getToken() }),
+              getToken: async () => {
+                let token: string;
+                try {
+                  token = await options.getToken();
+                } catch {
+                  throw new ProtocolError('token_refused', 'the app could not supply a token');
+                }
+                return { token };
+              },
               resolveInputs: async ({ inputs }) => ({ inputs: await resolveInputs(inputs) }),
               ui: ({ visible }) => {
                 show(visible);
@@ -233,30 +421,36 @@ export function createTrine(options: TrineOptions): Trine {
           ),
       }).then(
         (ep) => {
-          onDestroy.delete(stop);
+          cleanup();
           if (destroyed) {
             ep.destroy();
-            reject(new ProtocolError('destroyed', 'the SDK was destroyed'));
+            reject(destroyedError());
             return;
           }
           endpoint = ep;
           resolve(ep);
         },
         (e: unknown) => {
-          onDestroy.delete(stop);
+          cleanup();
           reject(e);
         },
       );
-    }).finally(() => {
-      connecting = undefined;
-    });
+    })
+      .catch((e: unknown) => {
+        // No session came of it: remove the frame, so a retry starts from a fresh load.
+        if (!endpoint) unmount();
+        throw e;
+      })
+      .finally(() => {
+        connecting = undefined;
+      });
     return connecting;
   };
 
   const makeApi = (ep: Endpoint<WalletMethods>): Cip30Api => {
     const mine = generation;
     const current = (): WalletInfo => {
-      if (destroyed) throw new ProtocolError('destroyed', 'the SDK was destroyed');
+      if (destroyed) throw destroyedError();
       if (generation !== mine || wallet === null) {
         throw new ProtocolError('account_changed', 'the wallet changed; call enable() again');
       }
@@ -285,8 +479,9 @@ export function createTrine(options: TrineOptions): Trine {
         );
       }
       setWallet(w);
-      if (destroyed) throw new ProtocolError('destroyed', 'the SDK was destroyed');
+      if (destroyed) throw destroyedError();
       api = makeApi(ep);
+      remember(true);
       return api;
     })()
       .catch(apiError)
@@ -296,9 +491,32 @@ export function createTrine(options: TrineOptions): Trine {
     return enabling;
   };
 
+  const disconnect = (forget = true): void => {
+    const had = endpoint !== undefined || frame !== undefined || api !== undefined;
+    generation++;
+    api = undefined;
+    wallet = null;
+    if (forget) remember(false);
+    const e = destroyed ? destroyedError() : new ProtocolError('not_connected', 'disconnected');
+    for (const f of [...aborts]) f(e);
+    endpoint?.destroy();
+    endpoint = undefined;
+    unmount();
+    if (had) emit('disconnect', undefined);
+  };
+
   return {
     enable,
-    isEnabled: () => Promise.resolve(!destroyed && api !== undefined),
+    isEnabled: async () => {
+      if (destroyed) return false;
+      if (api !== undefined) return true;
+      // CIP-30: true when enable() would succeed without asking the user again.
+      try {
+        return storage()?.getItem(enabledKey) === '1';
+      } catch {
+        return false;
+      }
+    },
     get wallet() {
       return wallet;
     },
@@ -315,24 +533,28 @@ export function createTrine(options: TrineOptions): Trine {
         // Recovery or deletion may change the wallet: refresh what the host knows.
         const r = await ep.call('connect', { network: options.network });
         setWallet(r.state === 'none' ? null : r.wallet);
+        if (r.state === 'none') remember(false);
         return result;
       } catch (e) {
         return apiError(e);
       }
     },
+    disconnect: () => disconnect(),
+    on(event, listener) {
+      if (typeof listener !== 'function') throw new TypeError('listener must be a function');
+      const set = listeners.get(event) ?? new Set();
+      listeners.set(event, set);
+      set.add(listener as (v: never) => void);
+      return () => {
+        set.delete(listener as (v: never) => void);
+      };
+    },
     destroy() {
       if (destroyed) return;
       destroyed = true;
-      generation++;
-      api = undefined;
-      const e = new ProtocolError('destroyed', 'the SDK was destroyed');
-      for (const f of onDestroy) f(e);
-      onDestroy.clear();
-      endpoint?.destroy();
-      show(false);
-      overlay?.remove();
-      overlay = undefined;
-      frame = undefined;
+      // Keeps the remembered flag: destroy() is the page (or a component) going away, not
+      // the user leaving; the next page's isEnabled() still says true.
+      disconnect(false);
     },
   };
 }

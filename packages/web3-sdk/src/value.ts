@@ -33,6 +33,12 @@ export interface Utxo {
   datumHash?: string;
   /** Inline datum (CBOR hex of the plutus data), for an output that carries one. */
   inlineDatum?: string;
+  /**
+   * Reference script: CBOR hex of the ledger's `script` item (`[0, native_script]`,
+   * `[1, bytes]` Plutus V1, `[2, bytes]` V2, `[3, bytes]` V3). Kept, so a Conway dApp that
+   * sees the UTxO pays the reference-script fee it must.
+   */
+  scriptRef?: string;
 }
 
 export const emptyValue = (): Value => ({ coin: 0n, assets: new Map() });
@@ -132,20 +138,23 @@ export function addressBytes(address: string): Uint8Array {
 /**
  * CIP-30 `getUtxos` format: CBOR hex of `[transaction_input, transaction_output]`.
  * The output is the legacy array form (`[address, value]`, `[address, value, datum_hash]`)
- * unless it carries an inline datum, which needs the post-Alonzo map form
- * (`{0: address, 1: value, 2: [1, #6.24(bytes)]}`).
+ * unless it carries an inline datum or a reference script, which need the post-Alonzo map
+ * form (`{0: address, 1: value, ? 2: datum_option, ? 3: #6.24(bytes .cbor script)}`).
  */
 export function encodeUtxo(u: Utxo): string {
   const input: Cbor = [fromHex(u.txHash), u.index];
   const addr = addressBytes(u.address);
   const value = valueToCbor(valueFromJson(u.value));
   let output: Cbor;
-  if (u.inlineDatum !== undefined) {
-    output = new Map<Cbor, Cbor>([
+  if (u.inlineDatum !== undefined || u.scriptRef !== undefined) {
+    const m = new Map<Cbor, Cbor>([
       [0, addr],
       [1, value],
-      [2, [1, new Tag(24, fromHex(u.inlineDatum))]],
     ]);
+    if (u.inlineDatum !== undefined) m.set(2, [1, new Tag(24, fromHex(u.inlineDatum))]);
+    else if (u.datumHash !== undefined) m.set(2, [0, fromHex(u.datumHash)]);
+    if (u.scriptRef !== undefined) m.set(3, new Tag(24, fromHex(u.scriptRef)));
+    output = m;
   } else if (u.datumHash !== undefined) {
     output = [addr, value, fromHex(u.datumHash)];
   } else {

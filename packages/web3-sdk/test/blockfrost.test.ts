@@ -7,12 +7,14 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBlockfrostChainProvider } from '../src/blockfrost.ts';
-import { encodeUtxo } from '../src/value.ts';
+import { encodeUtxo, type Utxo } from '../src/value.ts';
 import { BASE, BASE_HEX, cborx, POLICY } from './helpers.ts';
 
 const PROJECT = 'preprodTESTPROJECTID';
 const H1 = '39a7a284c2a0948189dc45dec670211cd4d72f7b66c5726c08d9b3df11e44d58';
 const H2 = '4f539156bfbefc070a3b61cad3d1cedab3050e2b2a62f0ffe16a43eb0edc1ce8';
+const PLUTUS_HASH = '13a3efd825703a352a8f71f4e2758d08c28c564e8dfcce9f77776ad1';
+const NATIVE_HASH = 'b0d07d45fe9514f80213f4020e5a61241458be626841cde717cb38a7';
 
 const utxo = (
   tx_hash: string,
@@ -45,9 +47,15 @@ const page2 = [
   }),
   utxo(H2, 2, [{ unit: 'lovelace', quantity: '3000000' }], { inline_datum: 'd87980' }),
   utxo(H2, 3, [{ unit: 'lovelace', quantity: '4000000' }], {
-    reference_script_hash: '13a3efd825703a352a8f71f4e2758d08c28c564e8dfcce9f77776ad1',
+    reference_script_hash: PLUTUS_HASH,
+  }),
+  utxo(H2, 4, [{ unit: 'lovelace', quantity: '4500000' }], {
+    reference_script_hash: NATIVE_HASH,
   }),
 ];
+
+/** Blockfrost's `cbor` of a Plutus V2 script: the flat bytes wrapped twice (bytes(bytes(flat))). */
+const PLUTUS_CBOR = '4e4d01000033222220051200120011';
 
 const seen: Array<{
   method: string;
@@ -133,6 +141,12 @@ beforeAll(async () => {
         error: 'Not Found',
         message: 'The requested component has not been found.',
       });
+    if (url.pathname === `/api/v0/scripts/${PLUTUS_HASH}`)
+      return send(200, { script_hash: PLUTUS_HASH, type: 'plutusV2', serialised_size: 14 });
+    if (url.pathname === `/api/v0/scripts/${PLUTUS_HASH}/cbor`)
+      return send(200, { cbor: PLUTUS_CBOR });
+    if (url.pathname === `/api/v0/scripts/${NATIVE_HASH}`)
+      return send(200, { script_hash: NATIVE_HASH, type: 'timelock', serialised_size: null });
     if (url.pathname === '/api/v0/epochs/latest/parameters') {
       return send(200, {
         epoch: 225,
@@ -171,16 +185,33 @@ describe('Blockfrost adapter', () => {
     expect(seen.map((s) => [s.method, s.url, s.projectId])).toEqual([
       ['GET', `/api/v0/addresses/${BASE}/utxos?page=1&count=100`, PROJECT],
       ['GET', `/api/v0/addresses/${BASE}/utxos?page=2&count=100`, PROJECT],
+      ['GET', `/api/v0/scripts/${PLUTUS_HASH}`, PROJECT],
+      ['GET', `/api/v0/scripts/${PLUTUS_HASH}/cbor`, PROJECT],
+      ['GET', `/api/v0/scripts/${NATIVE_HASH}`, PROJECT],
     ]);
-    // The reference-script output is left out (it could not be re-encoded faithfully).
-    expect(utxos).toHaveLength(103);
+    // The Plutus reference script is kept (its ledger `script` item); the native one, whose
+    // CBOR Blockfrost does not serve, is left out rather than returned without it.
+    expect(utxos).toHaveLength(104);
+    expect(utxos[103]).toEqual({
+      txHash: H2,
+      index: 3,
+      address: BASE,
+      value: { lovelace: '4000000' },
+      // [2, h'4d01000033222220051200120011']
+      scriptRef: '82024e4d01000033222220051200120011',
+    });
+    const hex = encodeUtxo(utxos[103] as Utxo);
+    const [, out] = cborx(hex) as [unknown, Map<unknown, unknown>];
+    expect([...out.keys()]).toEqual([0, 1, 3]);
+    // 3: #6.24(bytes .cbor script), 17 bytes: 82 02 4e 4d01…
+    expect(hex.endsWith('03d8185182024e4d01000033222220051200120011')).toBe(true);
     expect(utxos[0]).toEqual({
       txHash: H1,
       index: 0,
       address: BASE,
       value: { lovelace: '1000000' },
     });
-    expect(utxos.slice(100)).toEqual([
+    expect(utxos.slice(100, 103)).toEqual([
       {
         txHash: H2,
         index: 0,

@@ -15,6 +15,7 @@ async function bundle(contents: string) {
     stdin: { contents, resolveDir: pkg, loader: 'ts', sourcefile: 'entry.ts' },
     bundle: true,
     minify: true,
+    conditions: ['trine-source'],
     format: 'esm',
     platform: 'browser',
     write: false,

@@ -8,6 +8,7 @@
 import { createWalletEndpoint, type Endpoint, type Handlers } from '@trine/protocol/endpoint';
 import { ProtocolError } from '@trine/protocol/errors';
 import { acceptHello } from '@trine/protocol/handshake';
+import { pendingMessage } from '@trine/protocol/messages';
 import type { HostMethods, WalletMethods } from '@trine/protocol/methods';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type Cip30Wallet, injectCip30 } from '../src/inject.ts';
@@ -32,7 +33,7 @@ const cleanup: Array<() => void> = [];
 /** Replaces every iframe's contentWindow with a stand-in whose document lives at `frameOrigin`. */
 function installFrames(
   handlers: Handlers<WalletMethods>,
-  opts: { frameOrigin?: string; answer?: boolean } = {},
+  opts: { frameOrigin?: string; answer?: boolean; pendingOnly?: boolean } = {},
 ): FakeFrames {
   const windows = new WeakMap<object, object>();
   let ready: (ep: Endpoint<HostMethods>) => void = () => {};
@@ -53,6 +54,11 @@ function installFrames(
           postMessage: (data: unknown, targetOrigin: string, transfer: MessagePort[]) => {
             state.hellos.push({ targetOrigin, data });
             if (targetOrigin !== frameOrigin || opts.answer === false || state.wallet) return;
+            if (opts.pendingOnly) {
+              // A wallet still loading its config: alive, no decision yet.
+              transfer[0]?.postMessage(pendingMessage());
+              return;
+            }
             // The wallet sees the host page as its parent window.
             const r = acceptHello(
               {
@@ -88,6 +94,9 @@ function trineWith(over: Partial<TrineOptions> = {}) {
     network: 'preprod',
     getToken: () => 'jwt.for.vault',
     chainProvider: chain,
+    // The app-config check has its own tests (a stubbed fetch); here no network is used.
+    checkApp: false,
+    storage: null,
     ...over,
   });
   cleanup.push(() => trine.destroy());
@@ -148,10 +157,11 @@ describe('enable()', () => {
       appId: 'my.app',
       handshakeTimeoutMs: 10,
     });
-    await caught(trine.enable());
+    const p = caught(trine.enable());
     expect((document.querySelector('iframe') as HTMLIFrameElement).src).toBe(
       'https://wallet.example/trine/embed?app=my.app',
     );
+    await p;
   });
 
   it('runs createWallet when the user has no wallet yet', async () => {
@@ -177,6 +187,7 @@ describe('enable()', () => {
     expect(await caught(trine.enable())).toEqual({
       isError: false,
       code: -3,
+      reason: 'user_declined',
       info: 'the user closed the create screen',
     });
     expect(await trine.isEnabled()).toBe(false);
@@ -188,6 +199,7 @@ describe('enable()', () => {
     expect(await caught(trine.enable())).toEqual({
       isError: false,
       code: -3,
+      reason: 'network_mismatch',
       info: 'the wallet is on preprod, not preview',
     });
   });
@@ -219,6 +231,7 @@ describe('origin and source pinning', () => {
     expect(await caught(trine.enable())).toEqual({
       isError: false,
       code: -2,
+      reason: 'timeout',
       info: 'the wallet did not answer within 200 ms',
     });
     expect(frames.wallet).toBeUndefined();
@@ -246,6 +259,7 @@ describe('origin and source pinning', () => {
     expect(await p).toEqual({
       isError: false,
       code: -2,
+      reason: 'timeout',
       info: 'the wallet did not answer within 300 ms',
     });
     expect(await trine.isEnabled()).toBe(false);
@@ -290,7 +304,7 @@ describe('the wallet calls the host', () => {
     });
   });
 
-  it('a getToken that throws reaches the wallet as internal, without its message', async () => {
+  it('a getToken that throws reaches the wallet as token_refused, without its message', async () => {
     const frames = installFrames(fakeWallet().handlers);
     const { trine } = trineWith({
       getToken: () => {
@@ -299,10 +313,9 @@ describe('the wallet calls the host', () => {
     });
     await trine.enable();
     const wallet = await frames.ready;
-    await expect(wallet.call('getToken', {})).rejects.toMatchObject({
-      code: 'internal',
-      message: 'internal error',
-    });
+    const e = await wallet.call('getToken', {}).catch((x: unknown) => x);
+    expect(e).toMatchObject({ code: 'token_refused', message: 'the app could not supply a token' });
+    expect(JSON.stringify(e)).not.toContain('rt_abc');
   });
 
   it('walletChanged makes older API objects throw AccountChange; enable() again gives a fresh one', async () => {
@@ -314,6 +327,7 @@ describe('the wallet calls the host', () => {
     expect(await caught(api.getChangeAddress())).toEqual({
       isError: false,
       code: -4,
+      reason: 'account_changed',
       info: 'the wallet changed; call enable() again',
     });
     const again = await trine.enable();
@@ -335,6 +349,7 @@ describe('manage, destroy, injectCip30', () => {
     expect(await caught(trine.manage('steal' as never))).toEqual({
       isError: false,
       code: -1,
+      reason: 'invalid_params',
       info: 'flow must be one of recover, changePassword, changeQuestion, export, delete, activity',
     });
   });
@@ -345,11 +360,17 @@ describe('manage, destroy, injectCip30', () => {
     const p = caught(trine.enable());
     expect(document.querySelector('iframe')).not.toBeNull();
     trine.destroy();
-    expect(await p).toEqual({ isError: false, code: -3, info: 'the SDK was destroyed' });
+    expect(await p).toEqual({
+      isError: false,
+      code: -3,
+      reason: 'destroyed',
+      info: 'the SDK was destroyed',
+    });
     expect(document.querySelector('iframe')).toBeNull();
     expect(await caught(trine.enable())).toEqual({
       isError: false,
       code: -3,
+      reason: 'destroyed',
       info: 'the SDK was destroyed',
     });
     expect(await trine.isEnabled()).toBe(false);
@@ -362,10 +383,16 @@ describe('manage, destroy, injectCip30', () => {
     const pending = caught(api.signTx('84a0a0f5f6'));
     await new Promise((r) => setTimeout(r, 10));
     trine.destroy();
-    expect(await pending).toEqual({ isError: false, code: -3, info: 'the connection was closed' });
+    expect(await pending).toEqual({
+      isError: false,
+      code: -3,
+      reason: 'destroyed',
+      info: 'the connection was closed',
+    });
     expect(await caught(api.getBalance())).toEqual({
       isError: false,
       code: -3,
+      reason: 'destroyed',
       info: 'the SDK was destroyed',
     });
   });
@@ -394,5 +421,185 @@ describe('manage, destroy, injectCip30', () => {
     expect(() => injectCip30({ icon: 'https://evil.example/x.png' }, trine)).toThrow(
       new TypeError('icon must be a data:image/ URI'),
     );
+  });
+});
+
+/** A Storage stand-in: what a reload keeps. */
+function memoryStorage() {
+  const m = new Map<string, string>();
+  return {
+    getItem: (k: string) => m.get(k) ?? null,
+    setItem: (k: string, v: string) => void m.set(k, v),
+    removeItem: (k: string) => void m.delete(k),
+    map: m,
+  };
+}
+
+/** A fetch stand-in for the vault's public app config. */
+function stubConfig(status: number, body: unknown = {}) {
+  const urls: string[] = [];
+  vi.stubGlobal('fetch', async (url: string) => {
+    urls.push(String(url));
+    return new Response(JSON.stringify(body), { status });
+  });
+  cleanup.push(() => vi.unstubAllGlobals());
+  return urls;
+}
+
+describe('errors a dApp can act on', () => {
+  it('an unknown app id is unknown_app (APIError Refused) within 1 s, from the public app config', async () => {
+    installFrames(fakeWallet().handlers, { answer: false });
+    const urls = stubConfig(404, { code: 'app_not_found' });
+    const { trine } = trineWith({ checkApp: true, appId: 'nope' });
+    const t0 = Date.now();
+    expect(await caught(trine.enable())).toEqual({
+      isError: false,
+      code: -3,
+      reason: 'unknown_app',
+      info: 'the vault does not know this app id',
+    });
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(urls).toEqual(['https://wallet.example/v1/apps/nope']);
+    // Nothing is left mounted: a later enable() starts with a fresh frame.
+    expect(document.querySelector('iframe')).toBeNull();
+  });
+
+  it('a page origin the app does not allow is origin_not_allowed within 1 s', async () => {
+    installFrames(fakeWallet().handlers, { answer: false });
+    stubConfig(200, { id: 'dev', allowedOrigins: ['https://shop.example'] });
+    const { trine } = trineWith({ checkApp: true });
+    const t0 = Date.now();
+    expect(await caught(trine.enable())).toMatchObject({
+      code: -3,
+      reason: 'origin_not_allowed',
+    });
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+
+  it('an allowed origin passes the check; a vault without CORS / unreachable says nothing', async () => {
+    installFrames(fakeWallet().handlers);
+    stubConfig(200, { id: 'dev', allowedOrigins: [location.origin] });
+    expect(await (await trineWith({ checkApp: true }).trine.enable()).getNetworkId()).toBe(0);
+    installFrames(fakeWallet().handlers);
+    vi.stubGlobal('fetch', async () => {
+      throw new TypeError('Failed to fetch');
+    });
+    const other = trineWith({ checkApp: true }).trine;
+    expect(await (await other.enable()).getNetworkId()).toBe(0);
+  });
+
+  it('a frame that loads but never answers is frame_blocked (CSP / X-Frame-Options), not a 15 s timeout', async () => {
+    installFrames(fakeWallet().handlers, { answer: false });
+    const { trine } = trineWith({ frameTimeoutMs: 50 });
+    const p = caught(trine.enable());
+    const iframe = document.querySelector('iframe') as HTMLIFrameElement;
+    iframe.dispatchEvent(new Event('load'));
+    const t0 = Date.now();
+    expect(await p).toMatchObject({ code: -3, reason: 'frame_blocked' });
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+
+  it('a wallet that answers pending is alive: load does not make it frame_blocked', async () => {
+    installFrames(fakeWallet().handlers, { pendingOnly: true });
+    const { trine } = trineWith({ frameTimeoutMs: 30, handshakeTimeoutMs: 300 });
+    const p = caught(trine.enable());
+    await new Promise((r) => setTimeout(r, 10));
+    (document.querySelector('iframe') as HTMLIFrameElement).dispatchEvent(new Event('load'));
+    // It stays pending past frameTimeoutMs; the handshake timeout decides in the end.
+    expect(await p).toMatchObject({ code: -2, reason: 'timeout' });
+  });
+
+  it('the host page’s own CSP refusing the frame (securitypolicyviolation) is frame_blocked at once', async () => {
+    installFrames(fakeWallet().handlers, { answer: false });
+    const { trine } = trineWith({ frameTimeoutMs: 60_000 });
+    const p = caught(trine.enable());
+    const e = new Event('securitypolicyviolation') as Event & Record<string, unknown>;
+    Object.assign(e, {
+      effectiveDirective: 'frame-src',
+      blockedURI: 'https://wallet.example/embed',
+    });
+    document.dispatchEvent(e);
+    expect(await p).toMatchObject({ code: -3, reason: 'frame_blocked' });
+    // A violation about another origin is not ours.
+    const q = trineWith({ frameTimeoutMs: 60_000, handshakeTimeoutMs: 100 }).trine;
+    const pq = caught(q.enable());
+    Object.assign(e, { blockedURI: 'https://wallet.example.evil.test/embed' });
+    document.dispatchEvent(e);
+    expect(await pq).toMatchObject({ reason: 'timeout' });
+  });
+});
+
+describe('session: isEnabled across reloads, disconnect, events', () => {
+  it('isEnabled() is true after a reload once enabled, and false again after disconnect()', async () => {
+    installFrames(fakeWallet().handlers);
+    const storage = memoryStorage();
+    const first = trineWith({ storage }).trine;
+    expect(await first.isEnabled()).toBe(false);
+    await first.enable();
+    first.destroy(); // the page goes away
+    installFrames(fakeWallet().handlers);
+    // The reloaded page: a new SDK, nothing mounted yet, and CIP-30 isEnabled() says true.
+    const second = trineWith({ storage }).trine;
+    expect(await second.isEnabled()).toBe(true);
+    expect(document.querySelector('iframe')).toBeNull();
+    second.disconnect();
+    expect(await second.isEnabled()).toBe(false);
+    expect([...storage.map.keys()]).toEqual([]);
+    // Another app or wallet origin never inherits the flag.
+    installFrames(fakeWallet().handlers);
+    await trineWith({ storage }).trine.enable();
+    expect(await trineWith({ storage, appId: 'other' }).trine.isEnabled()).toBe(false);
+  });
+
+  it('disconnect(): the API goes stale, the iframe goes, listeners hear it; enable() connects again', async () => {
+    installFrames(fakeWallet().handlers);
+    const { trine } = trineWith();
+    const api = await trine.enable();
+    const heard: string[] = [];
+    trine.on('disconnect', () => heard.push('disconnect'));
+    trine.disconnect();
+    expect(heard).toEqual(['disconnect']);
+    expect(document.querySelector('iframe')).toBeNull();
+    expect(await caught(api.getChangeAddress())).toMatchObject({
+      code: -4,
+      reason: 'account_changed',
+    });
+    installFrames(fakeWallet().handlers);
+    const again = await trine.enable();
+    expect(await again.getChangeAddress()).toBe(BASE_HEX);
+  });
+
+  it('on(accountChange) hears the wallet change; unsubscribe stops it; a throwing listener harms nothing', async () => {
+    const frames = installFrames(fakeWallet().handlers);
+    const { trine } = trineWith();
+    await trine.enable();
+    const seen: Array<string | null> = [];
+    trine.on('accountChange', () => {
+      throw new Error('listener bug');
+    });
+    const off = trine.on('accountChange', (w) => seen.push(w?.walletId ?? null));
+    const wallet = await frames.ready;
+    await wallet.call('walletChanged', { wallet: { ...WALLET, walletId: 'w2' } });
+    await wallet.call('walletChanged', { wallet: null });
+    off();
+    await wallet.call('walletChanged', { wallet: { ...WALLET, walletId: 'w3' } });
+    expect(seen).toEqual(['w2', null]);
+  });
+});
+
+describe('strict host CSP (style-src self)', () => {
+  it('adds no <style> element; the overlay is styled and hidden through CSSOM', async () => {
+    const frames = installFrames(fakeWallet().handlers);
+    const { trine } = trineWith();
+    await trine.enable();
+    expect(document.querySelectorAll('style')).toHaveLength(0);
+    const overlay = document.querySelector('[data-trine=overlay]') as HTMLElement;
+    expect(overlay.style.position).toBe('fixed');
+    expect(overlay.style.display).toBe('none');
+    const wallet = await frames.ready;
+    await wallet.call('ui', { visible: true });
+    expect(overlay.style.display).toBe('flex');
+    await wallet.call('ui', { visible: false });
+    expect(overlay.style.display).toBe('none');
   });
 });

@@ -112,6 +112,13 @@ export function createApp(deps: AppDeps) {
   api.use('/v1/apps/:appId/wallet/*', cors(deps.walletOrigins));
   api.use('/v1/apps/:appId/wallet', cors(deps.walletOrigins));
 
+  // The public app config may be read from any page (no credentials): the host SDK asks it
+  // to report an unknown app or a disallowed page origin at once instead of a blank frame.
+  // It holds nothing the /embed CSP header does not already show to anyone.
+  api.use('/v1/apps/:appId', async (c, next) => {
+    await next();
+    if (c.req.method === 'GET') c.header('access-control-allow-origin', '*');
+  });
   registerPublicRoutes(api, s);
   registerWalletRoutes(api, s);
   if (deps.devIssuer) registerDevRoutes(api, deps.devIssuer);
