@@ -15,6 +15,7 @@
  * an artefact of a blind attacker); the honest path opens the same record; and a wallet of
  * an app without realms (a v1 record) falls to this very attack.
  */
+import { toBase64Url } from '@trine/core/bytes';
 import { combineShares } from '@trine/core/shamir';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRecoveryShare } from '../src/flows/recover.ts';
@@ -65,7 +66,6 @@ describe('the JWT-holder attack against the real vault and three real realms (t 
       token: stack.token,
       fetch: stack.fetch,
     });
-    const { toBase64Url } = await import('@trine/core/bytes');
     collected.responses['evaluations at t realms'] = {
       unlockKey: toBase64Url(honest.realms!.unlockKey),
     };
@@ -82,11 +82,14 @@ describe('the JWT-holder attack against the real vault and three real realms (t 
 
 describe('control: a wallet of an app without realms (v1 record) against the real vault', () => {
   let stack: Stack;
+  let ids: { walletId: string; keyId: string };
+  beforeAll(async () => {
+    stack = await startStack(0, 0);
+    ids = await createUserWallet(stack, ANSWER);
+  });
   afterAll(() => stack.close());
 
   it('falls to this very attack — why migration to realms matters', async () => {
-    stack = await startStack(0, 0);
-    const ids = await createUserWallet(stack, ANSWER);
     const collected = await collect({
       vaultUrl: VAULT_URL,
       appId: 'dev',
