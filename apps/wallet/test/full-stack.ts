@@ -51,8 +51,16 @@ export interface Stack {
 
 const PEER = { incoming: { socket: { remoteAddress: '198.51.100.7' } } };
 
-/** Starts n real realms and a real vault whose dev app lists them with threshold t. */
-export async function startStack(n = 3, t = 2, guessLimit = 10): Promise<Stack> {
+/**
+ * Starts n real realms and a real vault whose dev app lists them with threshold t; or,
+ * with `inProcessRealm` (n = 0), the vault's own realm mounted at /realm, t = 1.
+ */
+export async function startStack(
+  n = 3,
+  t = 2,
+  guessLimit = 10,
+  o: { inProcessRealm?: boolean } = {},
+): Promise<Stack> {
   const dev = await devIssuer();
   const started = await Promise.all(
     Array.from({ length: n }, (_, i) =>
@@ -74,7 +82,9 @@ export async function startStack(n = 3, t = 2, guessLimit = 10): Promise<Stack> 
   );
   const vault = await buildVault(config, {
     logger: pino({ level: 'silent' }),
-    devRealms: { realms: started.map((s) => s.config), realmThreshold: t },
+    ...(o.inProcessRealm
+      ? { inProcessRealm: true }
+      : { devRealms: { realms: started.map((s) => s.config), realmThreshold: t } }),
   });
   const sub = `user-${crypto.randomUUID()}`;
   const token = await dev.issue(sub);

@@ -30,7 +30,7 @@ import type { Kdf } from '../src/kdf-client.ts';
 import { createRealmClient, type RealmConfig } from '../src/realm-client.ts';
 
 /** The vault's public URL the dev issuer is named after (iss = `${VAULT_URL}/dev`). */
-export const VAULT_URL = 'http://vault.test';
+export const VAULT_URL = 'http://127.0.0.1:8787';
 export const ISS = `${VAULT_URL}/dev`;
 
 export const nodeKdf: Kdf = {
