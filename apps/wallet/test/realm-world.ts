@@ -94,6 +94,8 @@ export async function startRealm(
     ...(o.database ? { database: o.database } : {}),
     devIssuer: { iss: dev.iss, aud: dev.aud, jwks: dev.jwks },
     devGuessLimit: o.guessLimit ?? 10,
+    // The wallet iframe is served by the vault: its origin is the one a realm allows.
+    walletOrigins: [VAULT_URL],
     limits: GENEROUS_LIMITS,
     logger: pino({ level: 'silent' }),
   });
@@ -169,7 +171,10 @@ export function realmsFetch(realms: readonly WorldRealm[]): typeof fetch {
     const u = new URL(url);
     const method = String(init.method ?? 'GET').toUpperCase();
     r.log.push(`${method} ${u.pathname}`);
-    const res = await (r.impostor ?? r.realm).app.fetch(new Request(url, init));
+    // A browser sends the wallet's Origin on every cross-origin request; the realm checks it.
+    const headers = new Headers(init.headers);
+    headers.set('origin', VAULT_URL);
+    const res = await (r.impostor ?? r.realm).app.fetch(new Request(url, { ...init, headers }));
     const key = `${method} ${u.pathname.replace(/^\/v1\/apps\/[^/]+/, '')}`;
     if (r.crashAfter === key) {
       r.crashAfter = null;
