@@ -18,9 +18,9 @@
  * value collected as a candidate U, every pair of 33-byte values as Shamir shares of U,
  * and the auth share combined with every envelope found. It reports what opened.
  *
- * Self-contained given a `fetch` that reaches a running vault + realms (the lead runs it
- * against the merged apps/vault and apps/realm; jwt-holder-attack.test.ts runs it against
- * the in-process doubles on this branch).
+ * Self-contained given a `fetch` that reaches a running vault + realms:
+ * jwt-holder-attack.test.ts runs it against the real apps/vault and apps/realm in process
+ * (test/full-stack.ts); the same code could be pointed at deployed ones.
  */
 import { fromBase64Url } from '@trine/core/bytes';
 import { parseEnvelope, type ShareEnvelope } from '@trine/core/envelope';

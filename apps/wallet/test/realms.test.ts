@@ -2,15 +2,15 @@
  * The wallet's realm steps end to end (without a browser): create-time registration at
  * every realm, recovery through t of n realms with one down or lying, wrong answers and
  * the attempts left, lockout said plainly, unlock resetting the counters, signed
- * re-registration, and the notice after a password unlock. Realms are the in-process
- * test double (test/realm-double.ts) until the lead swaps in apps/realm.
+ * re-registration, and the notice after a password unlock. The realms are three real
+ * apps/realm instances (test/realm-world.ts: own PGlite, own OPRF key, t = 2) reached
+ * through the wallet's real realm client.
  */
-import { ristretto255_oprf } from '@noble/curves/ed25519.js';
 import { toBase64Url } from '@trine/core/bytes';
 import { deriveManagementKey } from '@trine/core/management-key';
 import type { SealedRecordV2 } from '@trine/core/sealed-record';
 import { combineShares, type SplitShares, splitSecret } from '@trine/core/shamir';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   managementOf,
   noteRealmStatus,
@@ -28,7 +28,9 @@ import {
   unlockRealms,
   WrongAnswerError,
 } from '../src/realms.ts';
-import { ISS, type RealmWorld, realmWorld, SUB, TOKEN } from './realm-world.ts';
+import { ISS, type RealmWorld, realmPool, realmWorld, startRealm } from './realm-world.ts';
+
+beforeAll(() => realmPool(3, 10));
 
 const walletId = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const keyId = 'ab'.repeat(28);
@@ -58,8 +60,8 @@ async function recover(answer: string) {
   return { ...r, secret };
 }
 
-beforeEach(() => {
-  w = realmWorld(3, 2, 10);
+beforeEach(async () => {
+  w = await realmWorld(3, 2, 10);
 });
 
 describe('create: registration at every realm', () => {
@@ -73,9 +75,9 @@ describe('create: registration at every realm', () => {
       epoch: 1,
     });
     const mk = toBase64Url(deriveManagementKey(entropy, walletId).publicKey);
-    for (const d of w.doubles) {
+    for (const d of w.realms) {
       expect(d.log).toEqual([`POST /v1/apps/dev/evaluate`, `PUT /v1/apps/dev/registration`]);
-      const reg = [...d.registrations.values()][0]!;
+      const reg = (await d.registration())!;
       expect(reg.walletId).toBe(walletId);
       expect(reg.managementKey).toBe(mk);
       expect(reg.guesses).toBe(0); // create-time evaluations are not counted (none existed)
@@ -85,7 +87,7 @@ describe('create: registration at every realm', () => {
   });
 
   it('create fails cleanly when a realm is down (every realm needs its share): nothing sealed', async () => {
-    w.doubles[2]!.down = true;
+    w.realms[2]!.down = true;
     shares = await splitSecret(entropy, { walletId, keyId, epoch: 1 });
     const err = await sealRecovery(
       w.ctx,
@@ -108,16 +110,16 @@ describe('recover through the realms', () => {
     await created();
     const r = await recover('  rex THE dog ');
     expect(Buffer.from(r.secret).equals(Buffer.from(entropy))).toBe(true);
-    for (const d of w.doubles) expect([...d.registrations.values()][0]!.guesses).toBe(1);
+    for (const d of w.realms) expect((await d.registration())!.guesses).toBe(1);
     const setup = (await realmSetup(w.ctx, walletId))!;
     const out = await unlockRealms(setup, r.realms!.evaluated, r.realms!.unlockKey, 1);
     expect(out.wrongGuesses).toBe(0);
-    for (const d of w.doubles) expect([...d.registrations.values()][0]!.guesses).toBe(0);
+    for (const d of w.realms) expect((await d.registration())!.guesses).toBe(0);
   });
 
   it('tolerates n − t = 1 realm down', async () => {
     await created();
-    w.doubles[0]!.down = true;
+    w.realms[0]!.down = true;
     const r = await recover(ANSWER);
     expect(Buffer.from(r.secret).equals(Buffer.from(entropy))).toBe(true);
     expect(r.realms!.evaluated.map((x) => x.id)).toEqual(['realm-b', 'realm-c']);
@@ -125,24 +127,23 @@ describe('recover through the realms', () => {
 
   it('two realms down (fewer than t) → RealmQuorumError, nothing opened', async () => {
     await created();
-    w.doubles[0]!.down = true;
-    w.doubles[1]!.down = true;
+    w.realms[0]!.down = true;
+    w.realms[1]!.down = true;
     await expect(recover(ANSWER)).rejects.toBeInstanceOf(RealmQuorumError);
   });
 
   it('a realm that lies about the masked share cannot stop recovery (other t-subset)', async () => {
     await created();
-    const reg = [...w.doubles[1]!.registrations.values()][0]!;
-    reg.epochs.get(1)!.maskedShare = toBase64Url(new Uint8Array(33).fill(0x42));
+    await w.realms[1]!.setMaskedShare(1, toBase64Url(new Uint8Array(33).fill(0x42)));
     const r = await recover(ANSWER);
     expect(Buffer.from(r.secret).equals(Buffer.from(entropy))).toBe(true);
   });
 
   it('a realm that evaluates under another key (bad proof) is dropped, never yields a wrong key', async () => {
     await created();
-    w.doubles[2]!.secretKey.set(
-      ristretto255_oprf.poprf(new Uint8Array(0)).generateKeyPair().secretKey,
-    );
+    // Its host now answers with another OPRF key (same database, same id): a lying operator.
+    const c = w.realms[2]!;
+    c.impostor = (await startRealm(c.config.id, { database: c.realm.database })).realm;
     const r = await recover(ANSWER);
     expect(Buffer.from(r.secret).equals(Buffer.from(entropy))).toBe(true);
     expect(r.realms!.evaluated.map((x) => x.id)).toEqual(['realm-a', 'realm-b']);
@@ -151,7 +152,7 @@ describe('recover through the realms', () => {
   it('a wrong answer says how many attempts remain (min over realms), then lockout is said plainly', async () => {
     await created();
     // realm-a counted 3 more wrong guesses than the others (someone else tried there)
-    [...w.doubles[0]!.registrations.values()][0]!.guesses = 3;
+    await w.realms[0]!.setGuesses(3);
     const err = await recover('Fido').catch((e) => e);
     expect(err).toBeInstanceOf(WrongAnswerError);
     expect(err.remaining).toBe(6); // realm-a: 10 − 4
@@ -197,21 +198,42 @@ describe('recover through the realms', () => {
     const r = await recover(ANSWER);
     expect(r.realms).toBeNull();
     expect(Buffer.from(r.secret).equals(Buffer.from(entropy))).toBe(true);
-    for (const d of w.doubles) expect(d.log).toEqual([]);
+    for (const d of w.realms) expect(d.log).toEqual([]);
   });
 });
 
 describe('re-share registration and signed evaluation', () => {
-  it('a later registration must be signed (the double refuses an unsigned one) and is, by expected epoch', async () => {
+  it('a later registration must be signed (the realm refuses an unsigned one) and is, by expected epoch', async () => {
     await created();
     const setup = (await realmSetup(w.ctx, walletId))!;
     const h = new Uint8Array(32).fill(1);
     const mk = deriveManagementKey(entropy, walletId);
+    // Unsigned, it stops at the first step: the real realm releases no uncounted evaluation
+    // for an epoch it does not hold (the OPRF output does not depend on the epoch, so that
+    // would be a free guess), and counts nothing.
     const unsigned = await registerAtRealms(setup, h, 2, mk.publicKey).catch((e) => e);
     expect(unsigned).toBeInstanceOf(RealmQuorumError);
-    expect(unsigned.failures.map((f: RealmError) => f.code)).toEqual(
-      expect.arrayContaining(['management_signature_required']),
-    );
+    expect(unsigned.failures.map((f: RealmError) => f.code)).toEqual([
+      'epoch_not_found',
+      'epoch_not_found',
+      'epoch_not_found',
+    ]);
+    for (const d of w.realms) expect((await d.registration())!.guesses).toBe(0);
+    // And an unsigned PUT over the existing registration is refused as such.
+    const put = await setup.client
+      .putRegistration(
+        w.realms[0]!.config,
+        {
+          walletId,
+          epoch: 2,
+          maskedShare: new Uint8Array(33),
+          unlockTag: new Uint8Array(32),
+          managementKey: mk.publicKey,
+        },
+        null,
+      )
+      .catch((e) => e);
+    expect([put.status, put.code]).toEqual([401, 'management_signature_required']);
     // A wrong key's signature is refused too.
     const other = deriveManagementKey(new Uint8Array(32).fill(9), walletId);
     const wrong = await registerAtRealms(setup, h, 2, other.publicKey, {
@@ -225,9 +247,9 @@ describe('re-share registration and signed evaluation', () => {
       secretKey: mk.secretKey,
     });
     expect(u).toHaveLength(32);
-    for (const d of w.doubles) {
-      const reg = [...d.registrations.values()][0]!;
-      expect([...reg.epochs.keys()]).toEqual([1, 2]); // the previous epoch kept until commit
+    for (const d of w.realms) {
+      const reg = (await d.registration())!;
+      expect(reg.epochs).toEqual([1, 2]); // the previous epoch kept until commit
       expect(reg.guesses).toBe(0); // signed evaluations are not counted
     }
   });
@@ -237,12 +259,12 @@ describe('re-share registration and signed evaluation', () => {
     const m = managementOf(entropy, walletId);
     const r = await openRecoveryShare(w.ctx, walletId, ANSWER, undefined, m.signer);
     expect(r.share.role).toBe(3);
-    for (const d of w.doubles) expect([...d.registrations.values()][0]!.guesses).toBe(0);
+    for (const d of w.realms) expect((await d.registration())!.guesses).toBe(0);
     const wrong = await openRecoveryShare(w.ctx, walletId, 'Fido', undefined, m.signer).catch(
       (e) => e,
     );
     expect(wrong).toBeInstanceOf(WrongAnswerError);
-    for (const d of w.doubles) expect([...d.registrations.values()][0]!.guesses).toBe(0);
+    for (const d of w.realms) expect((await d.registration())!.guesses).toBe(0);
   });
 });
 
@@ -266,7 +288,7 @@ describe('the notice after a password unlock', () => {
 
 describe('realm client', () => {
   it('reads iss/sub from the token payload; a malformed token → bad_token, no token text', () => {
-    expect(tokenIdentity(TOKEN)).toEqual({ iss: ISS, sub: SUB });
+    expect(tokenIdentity(w.token)).toEqual({ iss: ISS, sub: w.sub });
     for (const t of ['', 'a.b', 'x.eyJpc3MiOjF9.y', 'secret-token-text']) {
       const e = (() => {
         try {
@@ -303,7 +325,7 @@ describe('realm client', () => {
     for (const a of answers) {
       const client = createRealmClient({
         appId: 'dev',
-        getToken: async () => TOKEN,
+        getToken: async () => w.token,
         fetch: (async () =>
           new Response(JSON.stringify(a), { status: 200 })) as unknown as typeof fetch,
       });
@@ -319,7 +341,7 @@ describe('realm client', () => {
     }
     const client = createRealmClient({
       appId: 'dev',
-      getToken: async () => TOKEN,
+      getToken: async () => w.token,
       fetch: (async () =>
         new Response(JSON.stringify({ code: 'registration_locked', title: 'Locked' }), {
           status: 423,
@@ -332,6 +354,6 @@ describe('realm client', () => {
       )
       .catch((x) => x);
     expect([e.status, e.code]).toEqual([423, 'registration_locked']);
-    expect(e.message).not.toContain(TOKEN);
+    expect(e.message).not.toContain(w.token);
   });
 });

@@ -5,21 +5,24 @@
  * crash at each of them. After every crash the user can still reach two shares of one
  * epoch, and every record the vault lists still opens through the realms.
  *
- * The realms are the in-process double (test/realm-double.ts) reached through the real
- * realm client; the vault is a small model of its contract (CAS + kept previous epoch).
+ * The realms are three real apps/realm instances (test/realm-world.ts) reached through
+ * the real realm client; the vault is a small model of its contract (CAS + kept
+ * previous epoch).
  */
 import { encodeEnvelope, type ShareEnvelope } from '@trine/core/envelope';
 import { deriveManagementKey } from '@trine/core/management-key';
 import { openShare } from '@trine/core/seal';
 import type { SealedRecord } from '@trine/core/sealed-record';
 import { combineShares, splitSecret } from '@trine/core/shamir';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { managementOf, realmSetup, sealRecovery } from '../src/context.ts';
 import { openRecoveryShare } from '../src/flows/recover.ts';
 import { commitRealms } from '../src/realms.ts';
 import { type ReshareDeps, reshare } from '../src/reshare.ts';
 import { type PutSharesBody, VaultError } from '../src/vault-client.ts';
-import { nodeKdf, type RealmWorld, realmWorld } from './realm-world.ts';
+import { nodeKdf, type RealmWorld, realmPool, realmWorld } from './realm-world.ts';
+
+beforeAll(() => realmPool(3, 100));
 
 const walletId = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const keyId = 'ab'.repeat(28);
@@ -41,7 +44,7 @@ interface World extends RealmWorld {
 }
 
 async function world(legacy = false): Promise<World> {
-  const rw = realmWorld(3, 2, 100);
+  const rw = await realmWorld(3, 2, 100);
   const s = await splitSecret(entropy, { walletId, keyId, epoch: 1 });
   const recovery = legacy
     ? await nodeKdf.seal(s.recovery, ANSWER)
@@ -70,8 +73,8 @@ function deps(w: World, crash?: Crash): ReshareDeps {
     sealDevice: (env, password) => nodeKdf.seal(env, password),
     async sealRecovery(env, answer, epoch) {
       w.log.push('realms');
-      if (crash?.at === 'realm-down') w.doubles[1]!.down = true;
-      if (crash?.at === 'realm-put-lost') w.doubles[2]!.crashAfter = 'PUT /registration';
+      if (crash?.at === 'realm-down') w.realms[1]!.down = true;
+      if (crash?.at === 'realm-put-lost') w.realms[2]!.crashAfter = 'PUT /registration';
       return sealRecovery(w.ctx, env, answer, epoch, management, true);
     },
     async putShares(body: PutSharesBody) {
@@ -171,9 +174,9 @@ describe('re-share with realms', () => {
     expect(w.log).toEqual(['realms', 'put', 'store', 'commit']);
     expect(w.vault.recovery.v).toBe(2);
     expect(w.vault.prev).toBeUndefined();
-    for (const d of w.doubles) {
-      const reg = [...d.registrations.values()][0]!;
-      expect([...reg.epochs.keys()]).toEqual([2]); // committed: epoch 1 dropped
+    for (const d of w.realms) {
+      const reg = (await d.registration())!;
+      expect(reg.epochs).toEqual([2]); // committed: epoch 1 dropped
       expect(d.log.filter((l) => l.startsWith('PUT'))).toHaveLength(2); // create + re-share
     }
     expect(await reachable(w)).toEqual(['2:auth+recovery', '2:device+auth']);
@@ -220,7 +223,7 @@ describe('re-share with realms', () => {
 
   it('after a crash before the vault PUT, the next re-share succeeds (re-registers over the half-made epoch)', async () => {
     await reshare(deps(w, { at: 'realm-put-lost' }), input()).catch(() => undefined);
-    for (const d of w.doubles) d.down = false;
+    for (const d of w.realms) d.down = false;
     expect(await reshare(deps(w), input())).toBe(2);
     expect(await reachable(w)).toEqual(['2:auth+recovery', '2:device+auth']);
   });
@@ -231,11 +234,11 @@ describe('migration: a wallet created before realms (v1 record, no management ke
     const w = await world(true);
     expect(w.vault.recovery.v).toBe(1);
     expect(await reachable(w)).toEqual(['1:auth+recovery', '1:device+auth']);
-    for (const d of w.doubles) expect(d.registrations.size).toBe(0);
+    for (const d of w.realms) expect(await d.registration()).toBeNull();
     expect(await reshare(deps(w), input(true))).toBe(2);
     expect(w.vault.recovery.v).toBe(2);
     expect(w.vault.managementKey).toBe(input(true).registerManagementKey);
-    for (const d of w.doubles) {
+    for (const d of w.realms) {
       // first registration at each realm: unsigned PUT, then the signed commit
       expect(d.log.filter((l) => !l.includes('evaluate'))).toEqual([
         'GET /v1/apps/dev/registration',

@@ -15,7 +15,9 @@ import { reshareWith } from '../src/flows/reshare-step.ts';
 import { RealmError, type Signer } from '../src/realm-client.ts';
 import { UnlockSession } from '../src/session.ts';
 import type { PutSharesBody } from '../src/vault-client.ts';
-import { type RealmWorld, realmWorld } from './realm-world.ts';
+import { type RealmWorld, realmPool, realmWorld } from './realm-world.ts';
+
+beforeAll(() => realmPool(3, 10));
 
 const walletId = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const entropy = Uint8Array.from({ length: 32 }, (_, i) => i * 3 + 2);
@@ -69,7 +71,7 @@ const mk = () => deriveManagementKey(entropy, walletId);
 
 describe('reshareWith', () => {
   it('signs with the wallet’s management key, registers + commits n+1 at every realm', async () => {
-    const w = realmWorld(3, 2, 10);
+    const w = await realmWorld(3, 2, 10);
     const s = await splitSecret(entropy, { walletId, keyId, epoch: 1 });
     await sealRecovery(w.ctx, s.recovery, 'Rex', 1, managementOf(entropy, walletId), false);
     const calls = wire(w);
@@ -82,14 +84,12 @@ describe('reshareWith', () => {
     expect(Buffer.from(signer.secretKey).equals(Buffer.from(mk().secretKey))).toBe(true);
     expect(calls.commit?.[0]).toBe(2);
     expect(calls.stored).toBe(2);
-    for (const d of w.doubles) {
-      expect([...[...d.registrations.values()][0]!.epochs.keys()]).toEqual([2]);
-    }
+    for (const d of w.realms) expect((await d.registration())!.epochs).toEqual([2]);
     expect(entropy[0]).toBe(2); // not wiped: the caller owns it
   });
 
   it('a legacy wallet sends its management public key in the PUT (migration)', async () => {
-    const w = realmWorld(3, 2, 10);
+    const w = await realmWorld(3, 2, 10);
     const calls = wire(w);
     await reshareWith(w.ctx, state, entropy, 1, secrets, undefined, true);
     expect(calls.put?.[0].managementKey).toBe(toBase64Url(mk().publicKey));
@@ -97,7 +97,7 @@ describe('reshareWith', () => {
   });
 
   it('refuses to downgrade a v2 wallet when the app stops listing realms (nothing sent)', async () => {
-    const w = realmWorld(3, 2, 10);
+    const w = await realmWorld(3, 2, 10);
     const calls = wire(w);
     w.ctx.app.realms = [];
     const err = await reshareWith(w.ctx, state, entropy, 1, secrets).catch((e) => e);
@@ -113,7 +113,7 @@ describe('reshareWith', () => {
 describe('createWallet with realms: every step, and a crash at each', () => {
   async function run(crash?: 'realm' | 'vault' | 'store') {
     const { createWallet } = await import('../src/flows/create.ts');
-    const w = realmWorld(3, 2, 10);
+    const w = await realmWorld(3, 2, 10);
     const made: { body?: Record<string, unknown>; stored?: unknown } = {};
     Object.assign(w.ctx, {
       network: 'preprod',
@@ -132,7 +132,7 @@ describe('createWallet with realms: every step, and a crash at each', () => {
         },
       },
     });
-    if (crash === 'realm') w.doubles[1]!.down = true;
+    if (crash === 'realm') w.realms[1]!.down = true;
     const result = await createWallet(w.ctx, 'a good password 12', 'Pet?', 'Rex').catch((e) => e);
     return { w, made, result };
   }
@@ -143,7 +143,7 @@ describe('createWallet with realms: every step, and a crash at each', () => {
     const sealed = (made.body!.recovery as { sealed: { v: number } }).sealed;
     expect(sealed.v).toBe(2);
     expect(typeof made.body?.managementKey).toBe('string');
-    for (const d of w.doubles) {
+    for (const d of w.realms) {
       expect(d.log).toEqual([
         'POST /v1/apps/dev/evaluate',
         'PUT /v1/apps/dev/registration',
@@ -168,7 +168,7 @@ describe('createWallet with realms: every step, and a crash at each', () => {
     const { w, made, result } = await run('vault');
     expect(result).toBeInstanceOf(Error);
     expect(made).toEqual({});
-    for (const d of w.doubles) expect(d.log.some((l) => l.includes('commit'))).toBe(false);
+    for (const d of w.realms) expect(d.log.some((l) => l.includes('commit'))).toBe(false);
   });
 
   it('a crash at the device write: the vault holds auth + v2 recovery (still two shares)', async () => {

@@ -152,7 +152,9 @@ export async function createWallet(
     });
     // Commit epoch 1 at the realms (signed): it tells a realm this registration reached
     // the vault, so only an uncommitted one can be an orphan of a create that stopped
-    // before the vault (the realm may then let a new create replace it). Best effort.
+    // before the vault. (Today's realm does not let a new create replace such an orphan:
+    // a retry gets 409 registration_mismatch — an open item, see apps/wallet/README.md.)
+    // Best effort.
     try {
       const setup = await realmSetup(ctx, walletId);
       if (setup) await commitRealms(setup, 1, management.signer);
