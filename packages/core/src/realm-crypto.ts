@@ -7,7 +7,10 @@
  *   x       = HKDF(h, info "trine/realm/oprf-input/v1", 32)       h = Argon2id(answer)
  *   info    = JSON.stringify(["trine-realm/v1", appId, iss, sub, walletId])
  *   o_i     = POPRF_i(x; info)                                      64 bytes, proof checked
- *   pad_i   = HKDF(o_i, info "trine/realm/mask/v1" ‖ realmId ‖ epoch, 33)
+ *   pad_i   = HKDF(o_i, info "trine/realm/mask/v1" ‖ realmId ‖ epoch, 32) ‖ 0x00
+ *             (the share's last byte is its x-coordinate: public, so left unmasked —
+ *             masked, a wrong guess could unmask it to 0, which no share has, and a thief
+ *             of one realm could rule that guess out offline)
  *   u_i     = split(U, n, t)[i]          masked_i = u_i XOR pad_i (stored at realm i)
  *   tag_i   = HMAC-SHA256(U, "trine/realm/unlock-tag/v1" ‖ realmId ‖ epoch)
  *   K       = HKDF(h ‖ U, info "trine/recovery/seal/v2", 32)
@@ -228,16 +231,24 @@ function labelled(prefix: string, realmId: string, epoch: number): Uint8Array {
   return utf8(`${prefix}${checkRealmId(realmId)}${checkEpoch(epoch)}`);
 }
 
-/** pad_i = HKDF(o_i, info "trine/realm/mask/v1" ‖ realmId ‖ epoch, 33). */
+/**
+ * pad_i = HKDF(o_i, info "trine/realm/mask/v1" ‖ realmId ‖ epoch, 32) ‖ 0x00: the share's
+ * y bytes are masked, its x-coordinate (the last byte, public) is not, so a wrong guess
+ * unmasks to a well-formed share that no offline check can tell from the right one.
+ */
 export function realmPad(output: Uint8Array, realmId: string, epoch: number): Uint8Array {
   abytes(output, REALM_OUTPUT_BYTES, 'realm output');
-  return hkdf(
+  const pad = new Uint8Array(MASKED_SHARE_BYTES);
+  const y = hkdf(
     sha256,
     output,
     undefined,
     labelled(REALM_MASK_INFO, realmId, epoch),
-    MASKED_SHARE_BYTES,
+    MASKED_SHARE_BYTES - 1,
   );
+  pad.set(y, 0);
+  wipe(y);
+  return pad;
 }
 
 /** tag_i = HMAC-SHA256(U, "trine/realm/unlock-tag/v1" ‖ realmId ‖ epoch). */

@@ -83,6 +83,15 @@ describe('realm-crypto: derivations', () => {
     const o = new Uint8Array(64).fill(7);
     const U = new Uint8Array(32).fill(9);
     expect(realmPad(o, 'r1', 1).length).toBe(33);
+    // The x-coordinate byte stays unmasked: any guess (right or wrong) unmasks to a share
+    // with the real x, so a thief of one realm cannot rule a wrong guess out by x = 0.
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), (out) => {
+        const pad = realmPad(out, 'r1', 1);
+        return pad[32] === 0 && pad.subarray(0, 32).some((b) => b !== 0);
+      }),
+      { numRuns: 200 },
+    );
     expect(equalBytes(realmPad(o, 'r1', 1), realmPad(o, 'r2', 1))).toBe(false);
     expect(equalBytes(realmPad(o, 'r1', 1), realmPad(o, 'r1', 2))).toBe(false);
     expect(equalBytes(unlockTag(U, 'r1', 1), unlockTag(U, 'r1', 2))).toBe(false);
