@@ -337,6 +337,20 @@ export class SimWallet {
   }
 }
 
+/** JSON with object keys sorted at every level (equal values → equal text). */
+export function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .sort()
+      .filter((k) => o[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
 /**
  * The invariant after every fault: metadata epoch = recovery epoch = the client's
  * epoch; the auth share and the sealed record are exactly the ones sent for that epoch;
@@ -362,7 +376,9 @@ export async function checkRecoverable(w: SimWallet): Promise<void> {
   if (encodeEnvelope(auth.json.authShare) !== encodeEnvelope(ours.authShare)) {
     throw new Error(`${w.user}: the auth share is not the one sent for epoch ${w.epoch}`);
   }
-  if (JSON.stringify(rec.json.sealed) !== JSON.stringify(ours.sealed)) {
+  // Compared with sorted keys: the vault stores a canonical encoding of the record (its
+  // own key order), the same fields and values as sent.
+  if (canonicalJson(rec.json.sealed) !== canonicalJson(ours.sealed)) {
     throw new Error(`${w.user}: the recovery record is not the one sent for epoch ${w.epoch}`);
   }
   const recovery =
