@@ -5,6 +5,8 @@
  *
  *   core    bench/core.ts              (Node: split, combine, seal/open, derive, sign)
  *   vault   apps/vault/bench/…         (one vault on PostgreSQL, autocannon; BENCH_DURATION)
+ *   realm   bench/realm.bench.ts       (one realm on PostgreSQL: evaluate throughput and
+ *                                       p50/p99 vs the vault's PK-select baseline, same run)
  *   wallet  bench/wallet.bench.ts      (headless Chromium through the demo)
  *   soak    bench/soak.ts              (the production shape: Caddy + TLS + 2 vaults +
  *                                       PostgreSQL; TRINE_SOAK_SECONDS, default 120;
@@ -26,6 +28,7 @@ const only = (() => {
 const steps = [
   ['core', ['npx', 'tsx', 'bench/core.ts']],
   ['vault', ['npx', 'tsx', 'apps/vault/bench/vault.bench.ts']],
+  ['realm', ['npx', 'tsx', 'bench/realm.bench.ts']],
   ['wallet', ['npx', 'tsx', 'bench/wallet.bench.ts']],
   ['soak', ['npx', 'tsx', 'bench/soak.ts']],
 ];
@@ -62,6 +65,7 @@ const results = {
   status,
   core: read(join(root, 'bench/results/core.json')),
   vault: lastVault ? read(join(vaultDir, lastVault)) : null,
+  realm: read(join(root, 'bench/results/realm.json')),
   wallet: read(join(root, 'bench/results/wallet.json')),
   soak: read(join(root, 'bench/results/soak.json')),
 };
@@ -95,6 +99,17 @@ if (results.vault) {
       `| vault (${results.vault.date.slice(0, 10)}, ${results.vault.connections} conns, ${results.vault.duration} s) | ${r.route} | ${f(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms, non-2xx ${r.non2xx} |`,
     );
   }
+}
+if (results.realm) {
+  const r = results.realm;
+  for (const row of r.rows) {
+    lines.push(
+      `| realm (${r.date.slice(0, 10)}, ${r.connections} conns, ${r.duration} s) | ${row.route} | ${f(row.rps)} req/s, p50 ${row.p50} ms, p99 ${row.p99} ms, non-2xx ${row.non2xx} |`,
+    );
+  }
+  lines.push(
+    `| realm (${r.date.slice(0, 10)}) | evaluate / baseline throughput (same run) | × ${f(r.ratio, 3)} |`,
+  );
 }
 if (results.wallet) {
   for (const [k, v] of Object.entries(results.wallet.timings)) {

@@ -1,15 +1,17 @@
 /**
  * The whole user flow through Caddy over HTTPS against vaults in production mode (no dev
  * issuer: tokens come from the shape's own identity provider, verified by the vault
- * through its remote JWKS): create → sign → a new device recovers with the answer →
- * same address → signs. Chromium verifies Caddy's certificates against the local CA in
+ * through its remote JWKS): create → sign → a new device recovers with the answer through
+ * the 3 recovery realms (threshold 2) with one realm process SIGKILLed → same address →
+ * signs. Chromium verifies Caddy's certificates against the local CA in
  * its NSS database; a browser without that root refuses the wallet origin.
  */
 import { chromium } from '@playwright/test';
+import { startRealm, stopRealm } from '../../infra/local/shape.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../chromium.ts';
 import { NEW_PASSWORD } from '../demo-page.ts';
 import { bodyOfUnsignedTx, paymentKeyHash, vkeyWitnesses, witnessVerifies } from '../verify.ts';
-import { call, idpToken } from './api.ts';
+import { call, idpToken, shapeRealmSetup } from './api.ts';
 import { expect, shape, test } from './fixtures.ts';
 
 test('TLS is verified for real: a browser without the local CA refuses the wallet origin', async () => {
@@ -27,7 +29,7 @@ test('TLS is verified for real: a browser without the local CA refuses the walle
   }
 });
 
-test('create → sign → recover on a new device → sign, through Caddy, production mode', async ({
+test('create → sign → recover on a new device through 3 realms, one killed → sign, through Caddy, production mode', async ({
   newDevice,
   user,
 }) => {
@@ -62,6 +64,22 @@ test('create → sign → recover on a new device → sign, through Caddy, produ
   expect(direct.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
   expect(direct.headers.get('x-content-type-options')).toBe('nosniff');
 
+  // The wallet registered epoch 1 at all 3 realms and sealed a v2 record (t = 2).
+  const token0 = await idpToken(s, user);
+  const rec0 = await call(s, 'POST', `/v1/apps/${s.appId}/wallet/recovery`, { token: token0 });
+  expect(rec0.json.sealed).toMatchObject({
+    v: 2,
+    realms: { threshold: 2, ids: ['realm-a', 'realm-b', 'realm-c'], epoch: 1 },
+  });
+  const meta0 = await call(s, 'GET', `/v1/apps/${s.appId}/wallet`, { token: token0 });
+  const setup = shapeRealmSetup(s, () => token0, meta0.json.walletId);
+  for (const r of s.realms) {
+    expect((await setup.client.getRegistration(r))?.epochs).toEqual([1]);
+  }
+
+  // One realm process dies (SIGKILL): recovery must go through the other two.
+  await stopRealm(s, 0, 'SIGKILL');
+
   // A new device: recovery with the answer, a new password, then it signs.
   const second = await newDevice();
   const { demo, page } = second;
@@ -77,8 +95,20 @@ test('create → sign → recover on a new device → sign, through Caddy, produ
   await expect(w.getByRole('heading', { name: 'Choose a new password' })).toBeVisible({
     timeout: 30_000,
   });
+  // Opened through realm-b and realm-c. The re-share that follows registers the new epoch
+  // at every realm, so with realm-a still down it is refused — before the vault is touched.
   await w.getByLabel('New password for this browser').fill(NEW_PASSWORD);
   await w.getByLabel('Type it again').fill(NEW_PASSWORD);
+  await w.getByRole('button', { name: 'Save and finish' }).click();
+  await expect(w.getByRole('alert')).toBeVisible({ timeout: 30_000 });
+  expect(
+    (await call(s, 'GET', `/v1/apps/${s.appId}/wallet`, { token: token0 })).json,
+  ).toMatchObject({ epoch: 1, recoveryEpoch: 1 });
+  // realm-a's operator restarts it (same port, same database): the same screen saves.
+  await startRealm(s, 0);
+  await expect
+    .poll(async () => (await fetch(`${s.realms[0]!.url}/readyz`)).status, { timeout: 15_000 })
+    .toBe(200);
   await w.getByRole('button', { name: 'Save and finish' }).click();
   await demo.approve('Approve transaction', 'Approve and sign', NEW_PASSWORD);
   const again = await demo.signedPayment();
@@ -90,6 +120,18 @@ test('create → sign → recover on a new device → sign, through Caddy, produ
   const meta = await call(s, 'GET', `/v1/apps/${s.appId}/wallet`, { token });
   expect(meta.status).toBe(200);
   expect(meta.json).toMatchObject({ epoch: 2, recoveryEpoch: 2, addresses: { base: address } });
+  // Every realm holds epoch 2 (committed: epoch 1 dropped), counters reset by the unlock.
+  for (const r of s.realms) {
+    await expect
+      .poll(
+        async () => {
+          const reg = await setup.client.getRegistration(r);
+          return reg && { epochs: reg.epochs, guesses: reg.guesses, locked: reg.locked };
+        },
+        { message: r.id },
+      )
+      .toEqual({ epochs: [2], guesses: 0, locked: false });
+  }
   // No dev issuer in production mode.
   expect((await call(s, 'POST', '/dev/token', { body: { sub: user } })).status).toBe(404);
 });

@@ -15,9 +15,12 @@ import { ROOT } from '../../infra/local/shape.ts';
 import { call, SimWallet } from './api.ts';
 import { expect, shape, test } from './fixtures.ts';
 
-function runVault(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+function runVault(
+  env: Record<string, string>,
+  main = 'apps/vault/src/main.ts',
+): Promise<{ code: number | null; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'apps/vault/src/main.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', main], {
       cwd: ROOT,
       env: { ...env, PORT: '0' },
     });
@@ -91,6 +94,55 @@ test('production mode refuses the dev issuer (79), no master key (80), an http p
   }
   // The unchanged environment is the one the running vaults accepted.
   expect((await call(s, 'GET', '/readyz')).status).toBe(200);
+});
+
+test('a realm in production mode refuses a dev issuer (79), no TRINE_REALM_KEY (80), no TRINE_REALM_ID (82), no apps file (78), from the shape’s own realm environment', async () => {
+  const s = shape();
+  const r0 = s.realms[0]!;
+  // A realm's full environment as the shape runs it (its key, id and database included).
+  const base: Record<string, string> = {
+    ...s.realmEnv,
+    TRINE_REALM_ID: r0.id,
+    TRINE_REALM_KEY: r0.key,
+    DATABASE_URL: r0.databaseUrl,
+    TRINE_DATA_DIR: join(s.dir, 'realm-refusals'),
+  };
+  const cases: [string, Record<string, string | undefined>, number, string][] = [
+    [
+      'dev issuer',
+      { TRINE_DEV_ISSUER_URL: s.walletUrl },
+      79,
+      'refusing to start: TRINE_ENV=production with a dev issuer',
+    ],
+    [
+      'no key',
+      { TRINE_REALM_KEY: undefined },
+      80,
+      'refusing to start: TRINE_ENV=production needs TRINE_REALM_KEY',
+    ],
+    [
+      'no realm id',
+      { TRINE_REALM_ID: undefined },
+      82,
+      'refusing to start: TRINE_ENV=production needs TRINE_REALM_ID',
+    ],
+    [
+      'no apps file',
+      { TRINE_APPS_FILE: undefined },
+      78,
+      'refusing to start: TRINE_ENV=production needs TRINE_APPS_FILE',
+    ],
+  ];
+  for (const [what, change, code, message] of cases) {
+    const env = { ...base, ...change };
+    for (const k of Object.keys(change)) if (change[k] === undefined) delete env[k];
+    const r = await runVault(env as Record<string, string>, 'apps/realm/src/main.ts');
+    expect(r.code, what).toBe(code);
+    expect(r.stderr, what).toContain(message);
+    expect(r.stderr, what).not.toContain(r0.key);
+  }
+  // The unchanged environment is the one the running realm accepted (through Caddy).
+  expect((await fetch(`${r0.url}/readyz`)).status).toBe(200);
 });
 
 test('infra: both Caddyfiles validate with the shared snippets; compose file is coherent', () => {

@@ -43,6 +43,8 @@ test('10,000 bad requests through Caddy: only 4xx, and no secret in any response
     s.vaultEnv.TRINE_MASTER_KEYS!.split(':')[1]!,
     new URL(s.pg.ownerUrl).password,
     new URL(s.pg.appUrl).password,
+    // The realms' OPRF keys and database passwords (they must not reach any log either).
+    ...s.realms.flatMap((r) => [r.key, new URL(r.databaseUrl).password]),
     alice.token,
     bob.token,
     stored.authShare.share,
@@ -185,8 +187,9 @@ test('10,000 bad requests through Caddy: only 4xx, and no secret in any response
   expect(bad).toEqual([]);
   expect(leaks).toEqual([]);
 
-  // The logs: vault processes and Caddy (access log with Authorization removed).
-  for (const file of [...s.logs.vaults, s.logs.caddy]) {
+  // The logs: vault and realm processes (the realms served every realm test before this
+  // one), and Caddy (access log with Authorization removed).
+  for (const file of [...s.logs.vaults, ...s.logs.realms, s.logs.caddy]) {
     const text = readFileSync(file, 'utf8');
     for (const secret of secrets) {
       if (text.includes(secret)) leaks.push(`${file}: holds a secret (${secret.slice(0, 6)}…)`);

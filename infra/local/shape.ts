@@ -4,18 +4,26 @@
  *   PostgreSQL (a throwaway cluster, scripts/pg.sh) with the roles of infra/sql/roles.sql:
  *     the vaults connect as `trine_vault` (NOINHERIT, member of trine_app only) and
  *     migrate as `trine_owner`;
+ *   3 recovery realms (apps/realm), standalone processes in production mode, each with
+ *     its own random TRINE_REALM_KEY, its own TRINE_REALM_ID (`realm-a`, `-b`, `-c`) and
+ *     its own PostgreSQL role + database on the shape's cluster (`trine_realm_a` owning
+ *     database `trine_realm_a`; CONNECT revoked from PUBLIC, so no realm and no vault
+ *     role can open another's database), behind Caddy on its own https origin;
  *   N vault processes (default 2) in production mode (TRINE_ENV=production, no dev
  *     issuer, TRINE_MASTER_KEYS, an https TRINE_PUBLIC_URL, TRINE_TRUSTED_PROXIES=127.0.0.1,
- *     an apps file whose app `shop` trusts the stand-in identity provider by JWKS URL);
+ *     an apps file whose app `shop` trusts the stand-in identity provider by JWKS URL and
+ *     lists the 3 realms — id, https URL, public key read from each realm's GET /v1/realm —
+ *     with realmThreshold 2);
  *   Caddy (infra/local/Caddyfile, its internal CA, loopback, high ports) in front:
  *     https://127.0.0.1:W  → the vaults (load-balanced, health-checked): the wallet origin
  *     https://localhost:D  → the demo dApp's server (another site than the wallet)
  *     https://localhost:I  → the stand-in identity provider (infra/local/issuer.mjs)
+ *     https://127.0.0.1:Ri → realm i (i = 0..2), health-checked on /readyz
  *
  * Ports (scripts/ports.mjs): every port comes from below the kernel's ephemeral range and
  * is held bound by this process until its server starts, so no two collide and no
- * outgoing connection can take one (a vault SIGKILLed by the fault suite binds its port
- * again). Our Node servers (vaults, demo, identity provider) inherit the bound socket
+ * outgoing connection can take one (a vault or realm SIGKILLed by the fault suite binds
+ * its port again). Our Node servers (vaults, realms, demo, identity provider) inherit the bound socket
  * itself (fd 3, LISTEN_FD=3): no pick-then-bind at all. PostgreSQL and Caddy cannot take
  * a descriptor: their sockets are closed just before they start, and a clash is retried
  * with fresh ports.
@@ -59,6 +67,25 @@ const PG_BIN = () => {
 };
 
 export const APP_ID = 'shop';
+/** The shape's realm ids, in the app's config order (the number of realms is fixed at 3). */
+export const REALM_IDS = ['realm-a', 'realm-b', 'realm-c'] as const;
+export const REALM_THRESHOLD = 2;
+/** The realms' guess limit for the app `shop` (their default). */
+export const REALM_GUESS_LIMIT = 10;
+
+export interface ShapeRealm {
+  id: string;
+  /** https://127.0.0.1:Ri — through Caddy (what the app config lists). */
+  url: string;
+  /** http://127.0.0.1:Pi — the process itself. */
+  directUrl: string;
+  /** base64url OPRF public key, as GET /v1/realm reports it. */
+  publicKey: string;
+  /** The realm's own database (its own role). Holds a password: secret. */
+  databaseUrl: string;
+  /** TRINE_REALM_KEY (secret). */
+  key: string;
+}
 
 export interface ShapeState {
   dir: string;
@@ -74,11 +101,14 @@ export interface ShapeState {
   audience: string;
   /** Direct (non-Caddy) vault URLs, http://127.0.0.1:Vi, by index. */
   vaultUrls: string[];
+  realms: ShapeRealm[];
   pg: { dir: string; port: number; superUrl: string; ownerUrl: string; appUrl: string };
-  pids: { caddy: number; idp: number; demo: number; vaults: number[] };
-  logs: { caddy: string; idp: string; demo: string; vaults: string[] };
+  pids: { caddy: number; idp: number; demo: number; vaults: number[]; realms: number[] };
+  logs: { caddy: string; idp: string; demo: string; vaults: string[]; realms: string[] };
   /** The vault processes' environment (holds TRINE_MASTER_KEYS: secret). */
   vaultEnv: Record<string, string>;
+  /** The realms' shared environment (without their key, id and database). */
+  realmEnv: Record<string, string>;
   caddyEnv: Record<string, string>;
 }
 
@@ -88,6 +118,8 @@ export interface UpOptions {
   vaults?: number;
   /** Extra environment for every vault (rate limits, LOG_LEVEL…). */
   vaultEnv?: Record<string, string>;
+  /** Extra environment for every realm (rate limits…). */
+  realmEnv?: Record<string, string>;
   log?: (line: string) => void;
 }
 
@@ -263,6 +295,55 @@ export async function stopVault(s: ShapeState, i: number, signal: NodeJS.Signals
   while (alive(pid)) await sleep(25);
 }
 
+/**
+ * Starts realm `i` of the shape (again), waits for its /readyz, records its PID. `socket`:
+ * its port, already bound (up() holds them); a restart binds the recorded port again —
+ * the realm's counters and registrations are in its database, its key in the state.
+ */
+export async function startRealm(s: ShapeState, i: number, socket?: BoundSocket): Promise<number> {
+  const r = s.realms[i];
+  if (!r) throw new Error(`no realm ${i}`);
+  const direct = new URL(r.directUrl);
+  const sock = socket ?? (await bindSocket(direct.hostname, Number(direct.port)));
+  const child = startDetached(
+    process.execPath,
+    ['--import', 'tsx', 'apps/realm/src/main.ts'],
+    {
+      ...s.realmEnv,
+      PORT: direct.port,
+      TRINE_REALM_ID: r.id,
+      TRINE_REALM_KEY: r.key,
+      DATABASE_URL: r.databaseUrl,
+      TRINE_DATA_DIR: join(s.dir, `realm-${i}`),
+    },
+    s.logs.realms[i]!,
+    sock,
+  );
+  s.pids.realms[i] = child.pid!;
+  saveState(s);
+  await waitFor(
+    `realm ${r.id}`,
+    async () => {
+      if (child.exitCode !== null) throw new Error(`realm ${r.id} exited ${child.exitCode}`);
+      return (await httpStatus(`${r.directUrl}/readyz`)) === 200;
+    },
+    60_000,
+    s.logs.realms[i],
+  );
+  return child.pid!;
+}
+
+/** Sends `signal` to realm `i` and waits until the process is gone. */
+export async function stopRealm(s: ShapeState, i: number, signal: NodeJS.Signals = 'SIGTERM') {
+  const pid = s.pids.realms[i];
+  if (!pid || !alive(pid)) return;
+  process.kill(pid, signal);
+  const until = Date.now() + 15_000;
+  while (alive(pid) && Date.now() < until) await sleep(25);
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
+  while (alive(pid)) await sleep(25);
+}
+
 /** Runs scripts/pg.sh (start DIR PORT | stop DIR). */
 function pgSh(args: string[]) {
   const r = spawnSync('bash', [join(ROOT, 'scripts/pg.sh'), ...args], { encoding: 'utf8' });
@@ -285,9 +366,13 @@ export async function up(o: UpOptions = {}): Promise<ShapeState> {
   const dir = resolve(o.dir ?? join(ROOT, '.trine-shape'));
   if (existsSync(join(dir, 'state.json'))) {
     const old = loadState(dir);
-    const running = [old.pids.caddy, old.pids.idp, old.pids.demo, ...old.pids.vaults].some(
-      (p) => p && alive(p) && isOurs(p, dir),
-    );
+    const running = [
+      old.pids.caddy,
+      old.pids.idp,
+      old.pids.demo,
+      ...old.pids.vaults,
+      ...(old.pids.realms ?? []),
+    ].some((p) => p && alive(p) && isOurs(p, dir));
     if (running) throw new Error(`a shape is already running in ${dir} (run down first)`);
     rmSync(dir, { recursive: true, force: true });
   }
@@ -305,11 +390,15 @@ export async function up(o: UpOptions = {}): Promise<ShapeState> {
     held.push(b);
     return b;
   };
-  const [demoUp, idpUp, pgHeld, ...vaultSockets] = await Promise.all(
-    Array.from({ length: 3 + n }, hold),
+  const nr = REALM_IDS.length;
+  const [demoUp, idpUp, pgHeld, ...upstreams] = await Promise.all(
+    Array.from({ length: 3 + n + nr }, hold),
   );
-  let caddyHeld = await Promise.all(Array.from({ length: 4 }, hold));
-  let [walletPort, demoPort, idpPort, caddyHttp] = caddyHeld.map((b) => b.port);
+  const vaultSockets = upstreams.slice(0, n);
+  const realmSockets = upstreams.slice(n);
+  const caddyCount = 4 + nr;
+  let caddyHeld = await Promise.all(Array.from({ length: caddyCount }, hold));
+  let [walletPort, demoPort, idpPort, caddyHttp, ...realmPorts] = caddyHeld.map((b) => b.port);
   const pgPort = pgHeld!.port;
   const vaultPorts = vaultSockets.map((b) => b.port);
   let walletUrl = `https://${host}:${walletPort}`;
@@ -323,7 +412,10 @@ export async function up(o: UpOptions = {}): Promise<ShapeState> {
     idp: join(dir, 'logs', 'issuer.log'),
     demo: join(dir, 'logs', 'demo.log'),
     vaults: vaultPorts.map((_, i) => join(dir, 'logs', `vault-${i}.log`)),
+    realms: REALM_IDS.map((id) => join(dir, 'logs', `${id}.log`)),
   };
+  const realmDbUrl = (i: number, pw: string) =>
+    `postgres://${realmRole(i)}:${pw}@${host}:${pgPort}/${realmRole(i)}`;
   const state: ShapeState = {
     dir,
     walletUrl,
@@ -333,6 +425,14 @@ export async function up(o: UpOptions = {}): Promise<ShapeState> {
     appId: APP_ID,
     audience: APP_ID,
     vaultUrls: vaultPorts.map((p) => `http://${host}:${p}`),
+    realms: REALM_IDS.map((id, i) => ({
+      id,
+      url: `https://${host}:${realmPorts[i]}`,
+      directUrl: `http://${host}:${realmSockets[i]!.port}`,
+      publicKey: '',
+      databaseUrl: realmDbUrl(i, randomBytes(18).toString('base64url')),
+      key: randomBytes(32).toString('base64url'),
+    })),
     pg: {
       dir: pgDir,
       port: pgPort!,
@@ -340,9 +440,16 @@ export async function up(o: UpOptions = {}): Promise<ShapeState> {
       ownerUrl: `postgres://trine_owner:${ownerPw}@${host}:${pgPort}/trine`,
       appUrl: `postgres://trine_vault:${appPw}@${host}:${pgPort}/trine`,
     },
-    pids: { caddy: 0, idp: 0, demo: 0, vaults: vaultPorts.map(() => 0) },
+    pids: {
+      caddy: 0,
+      idp: 0,
+      demo: 0,
+      vaults: vaultPorts.map(() => 0),
+      realms: REALM_IDS.map(() => 0),
+    },
     logs,
     vaultEnv: {},
+    realmEnv: {},
     caddyEnv: {},
   };
   saveState(state);
@@ -350,6 +457,11 @@ export async function up(o: UpOptions = {}): Promise<ShapeState> {
     // 1. PostgreSQL + roles.
     log(`shape: PostgreSQL on ${host}:${state.pg.port}`);
     await startPostgresFresh(state, pgHeld!);
+    for (const r of state.realms) {
+      const u = new URL(r.databaseUrl);
+      u.port = String(state.pg.port); // moved on a clash
+      r.databaseUrl = u.toString();
+    }
     const psql = spawnSync(
       join(PG_BIN(), 'psql'),
       [
@@ -367,6 +479,31 @@ export async function up(o: UpOptions = {}): Promise<ShapeState> {
       { encoding: 'utf8' },
     );
     if (psql.status !== 0) throw new Error(`roles.sql failed: ${psql.stderr}`);
+    // Each realm: its own login role owning its own database (it migrates it itself).
+    for (const [i, r] of state.realms.entries()) {
+      const role = realmRole(i);
+      const pw = decodeURIComponent(new URL(r.databaseUrl).password);
+      const run = (sql: string, db = 'postgres') => {
+        const q = spawnSync(
+          join(PG_BIN(), 'psql'),
+          [
+            state.pg.superUrl.replace(/\/postgres$/, `/${db}`),
+            '-q',
+            '-v',
+            'ON_ERROR_STOP=1',
+            '-v',
+            `pw=${pw}`,
+          ],
+          { encoding: 'utf8', input: sql },
+        );
+        if (q.status !== 0) throw new Error(`realm database ${role}: ${q.stderr}`);
+      };
+      run(`CREATE ROLE ${role} LOGIN NOINHERIT PASSWORD :'pw';\n`);
+      run(`CREATE DATABASE ${role} OWNER ${role};\n`);
+      run(`REVOKE ALL ON DATABASE ${role} FROM PUBLIC;\n`);
+      // (The cluster's template restricts schema public; the realm owns its database's.)
+      run(`ALTER SCHEMA public OWNER TO ${role};\n`, role);
+    }
 
     // 2. Caddy (first: its CA signs what the Node processes will trust).
     // Caddy cannot inherit a socket: close ours just before it starts; on a clash (someone
@@ -385,6 +522,12 @@ export async function up(o: UpOptions = {}): Promise<ShapeState> {
         TRINE_DEMO_UPSTREAM: `${host}:${demoUp!.port}`,
         TRINE_IDP_PORT: String(idpPort),
         TRINE_IDP_UPSTREAM: `${host}:${idpUp!.port}`,
+        ...Object.fromEntries(
+          state.realms.flatMap((r, i) => [
+            [`TRINE_REALM_PORT_${i}`, new URL(r.url).port],
+            [`TRINE_REALM_UPSTREAM_${i}`, new URL(r.directUrl).host],
+          ]),
+        ),
       };
       log(`shape: Caddy ${walletUrl} (wallet/vault), ${demoUrl} (demo), ${idpUrl} (identity)`);
       await Promise.all(caddyHeld.map((b) => b.close()));
@@ -396,7 +539,7 @@ export async function up(o: UpOptions = {}): Promise<ShapeState> {
       );
       state.pids.caddy = caddy.pid!;
       saveState(state);
-      const ports = [walletPort!, demoPort!, idpPort!];
+      const ports = [walletPort!, demoPort!, idpPort!, ...realmPorts.map(Number)];
       try {
         await waitFor(
           'Caddy local CA and listeners',
@@ -416,8 +559,9 @@ export async function up(o: UpOptions = {}): Promise<ShapeState> {
         if (!clash || attempt >= 3) throw e;
         log(`shape: a Caddy port was taken meanwhile; trying fresh ports (${attempt})`);
         writeFileSync(logs.caddy, '');
-        caddyHeld = await Promise.all(Array.from({ length: 4 }, hold));
-        [walletPort, demoPort, idpPort, caddyHttp] = caddyHeld.map((b) => b.port);
+        caddyHeld = await Promise.all(Array.from({ length: caddyCount }, hold));
+        [walletPort, demoPort, idpPort, caddyHttp, ...realmPorts] = caddyHeld.map((b) => b.port);
+        for (const [i, r] of state.realms.entries()) r.url = `https://${host}:${realmPorts[i]}`;
         walletUrl = `https://${host}:${walletPort}`;
         demoUrl = `https://localhost:${demoPort}`;
         idpUrl = `https://localhost:${idpPort}`;
@@ -464,7 +608,54 @@ export async function up(o: UpOptions = {}): Promise<ShapeState> {
       logs.idp,
     );
 
-    // 4. The vaults, production mode.
+    // 4. The realms, production mode; their public keys go into the vault's apps file.
+    const realmAppsFile = join(dir, 'realm-apps.json');
+    writeFileSync(
+      realmAppsFile,
+      JSON.stringify({
+        apps: [
+          {
+            id: APP_ID,
+            issuers: [{ iss: idpUrl, aud: APP_ID, jwksUrl: `${idpUrl}/.well-known/jwks.json` }],
+            guessLimit: REALM_GUESS_LIMIT,
+          },
+        ],
+      }),
+    );
+    state.realmEnv = {
+      ...nodeEnv,
+      TRINE_ENV: 'production',
+      HOST: host,
+      TRINE_APPS_FILE: realmAppsFile,
+      TRINE_WALLET_ORIGINS: walletUrl,
+      TRINE_TRUSTED_PROXIES: host,
+      LOG_LEVEL: 'info',
+      ...o.realmEnv,
+    };
+    saveState(state);
+    log(`shape: ${nr} realms (production mode) on ${state.realms.map((r) => r.url).join(', ')}`);
+    for (let i = 0; i < nr; i++) await startRealm(state, i, realmSockets[i]);
+    for (const r of state.realms) {
+      const info = (await (await fetch(`${r.directUrl}/v1/realm`)).json()) as {
+        realmId: string;
+        publicKey: string;
+      };
+      if (info.realmId !== r.id) throw new Error(`realm ${r.id} reports id ${info.realmId}`);
+      r.publicKey = info.publicKey;
+      // The same through Caddy (the origin the wallet calls).
+      await waitFor(
+        `realm ${r.id} through Caddy`,
+        async () => (await httpsStatus(`${r.url}/readyz`, ca())) === 200,
+        30_000,
+        logs.caddy,
+      );
+    }
+    if (new Set(state.realms.map((r) => r.publicKey)).size !== nr) {
+      throw new Error('two realms report one public key');
+    }
+    saveState(state);
+
+    // 5. The vaults, production mode.
     const appsFile = join(dir, 'apps.json');
     writeFileSync(
       appsFile,
@@ -476,6 +667,8 @@ export async function up(o: UpOptions = {}): Promise<ShapeState> {
             allowedOrigins: [demoUrl],
             issuers: [{ iss: idpUrl, aud: APP_ID, jwksUrl: `${idpUrl}/.well-known/jwks.json` }],
             networks: ['preprod', 'preview'],
+            realms: state.realms.map((r) => ({ id: r.id, url: r.url, publicKey: r.publicKey })),
+            realmThreshold: REALM_THRESHOLD,
           },
         ],
       }),
@@ -499,7 +692,7 @@ export async function up(o: UpOptions = {}): Promise<ShapeState> {
     log(`shape: ${n} vault processes (production mode) on ${state.vaultUrls.join(', ')}`);
     for (let i = 0; i < n; i++) await startVault(state, i, vaultSockets[i]);
 
-    // 5. Through Caddy, end to end.
+    // 6. Through Caddy, end to end.
     await waitFor(
       'the wallet origin through Caddy',
       async () => (await httpsStatus(`${walletUrl}/readyz`, ca())) === 200,
@@ -524,6 +717,11 @@ export async function up(o: UpOptions = {}): Promise<ShapeState> {
   }
 }
 
+/** The PostgreSQL role (and database) of realm `i`: trine_realm_a, _b, _c. */
+function realmRole(i: number): string {
+  return `trine_realm_${String.fromCharCode(97 + i)}`;
+}
+
 /** True when `pid`'s environment points into this shape's folder (guards against PID reuse). */
 function isOurs(pid: number, dir: string): boolean {
   try {
@@ -538,9 +736,13 @@ export async function down(dir = join(ROOT, '.trine-shape'), { keep = false } = 
   const d = resolve(dir);
   if (!existsSync(join(d, 'state.json'))) return;
   const s = loadState(d);
-  const pids = [s.pids.caddy, s.pids.demo, s.pids.idp, ...s.pids.vaults].filter(
-    (p) => p && alive(p) && isOurs(p, d),
-  );
+  const pids = [
+    s.pids.caddy,
+    s.pids.demo,
+    s.pids.idp,
+    ...s.pids.vaults,
+    ...(s.pids.realms ?? []),
+  ].filter((p) => p && alive(p) && isOurs(p, d));
   for (const p of pids) process.kill(p, 'SIGTERM');
   const until = Date.now() + 12_000;
   while (pids.some(alive) && Date.now() < until) await sleep(50);
@@ -566,6 +768,8 @@ async function cli() {
     console.log(`shape: wallet/vault  ${s.walletUrl}   (Caddy → ${s.vaultUrls.join(', ')})`);
     console.log(`shape: demo dApp     ${s.demoUrl}/?wallet=${s.walletUrl}&app=${s.appId}`);
     console.log(`shape: identity      ${s.idpUrl}  (POST /token {"sub":"alice"})`);
+    for (const r of s.realms)
+      console.log(`shape: ${r.id}       ${r.url}   (Caddy → ${r.directUrl})`);
     console.log(`shape: Caddy's root certificate: ${s.caRoot} (trust it in your browser to try)`);
     console.log(`shape: take it down with: npm run shape:down -- --dir ${s.dir}`);
     return;
