@@ -9,8 +9,17 @@ import { defineConfig } from 'vitest/config';
 // condition); a published @trine/web3-sdk resolves to its dist/ build instead.
 const SOURCE = 'trine-source';
 
+// The wallet's DOM tests (happy-dom) run in Node: with the client conditions `#csl` would
+// pick CSL's browser build, whose wasm Node cannot load. They resolve as Node does.
+const NODE_RESOLVED = new Set(['wallet']);
+
 const project = (name: string, root: string, extra: Record<string, unknown> = {}) => ({
-  resolve: { conditions: [SOURCE, ...defaultClientConditions] },
+  resolve: {
+    conditions: [
+      SOURCE,
+      ...(NODE_RESOLVED.has(name) ? defaultServerConditions : defaultClientConditions),
+    ],
+  },
   ssr: { resolve: { conditions: [SOURCE, ...defaultServerConditions] } },
   test: {
     environment: 'node' as const,

@@ -27,7 +27,7 @@ import { View } from '../src/ui/screen.ts';
 import { createVaultClient, type WalletMeta } from '../src/vault-client.ts';
 import { createHandlers, offerNotice } from '../src/wallet.ts';
 import { type EventsVault, eventsVault } from './events-vault.ts';
-import { nodeKdf, realmWorld, TOKEN } from './realm-world.ts';
+import { nodeKdf, realmPool, realmWorld } from './realm-world.ts';
 
 // "2 Dec 2026 21:14" is local time: pin the zone so the expected text is fixed.
 process.env.TZ = 'UTC';
@@ -40,6 +40,7 @@ let meta: WalletMeta;
 let shares: Awaited<ReturnType<typeof splitSecret>>;
 
 beforeAll(async () => {
+  await realmPool(3, 10); // the real realms start once per file (inside the hook timeout)
   const cardano = await loadCardano();
   const info = cardano.deriveWallet(entropy, 'preprod');
   meta = {
@@ -67,14 +68,14 @@ async function world(opts: { realms?: boolean; fetch?: typeof fetch } = {}): Pro
   const root = document.createElement('main');
   document.body.append(root);
   const store = await openDeviceStore(indexedDB, `t-${Math.random()}`);
-  const getToken = async () => TOKEN;
+  const rw = await realmWorld(3, 2, 10);
+  const getToken = async () => rw.token;
   const client = createVaultClient({
     baseUrl: 'https://vault.test',
     appId: 'dev',
     getToken,
     fetch: opts.fetch ?? v.fetch,
   });
-  const rw = realmWorld(3, 2, 10);
   const uiCalls: boolean[] = [];
   const ctx = Object.assign(rw.ctx, {
     vault: {

@@ -7,6 +7,7 @@
  * database); on PostgreSQL under an advisory lock so several processes can start together.
  */
 import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -29,7 +30,12 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
+// import.meta.dirname first: under a DOM test environment (the wallet's DOM tests start real
+// realms and vaults) import.meta.url of a dependency is not a file: URL.
+export const MIGRATIONS_FOLDER = join(
+  import.meta.dirname ?? dirname(fileURLToPath(import.meta.url)),
+  '../../drizzle',
+);
 const MIGRATIONS = {
   migrationsFolder: MIGRATIONS_FOLDER,
   migrationsTable: '__realm_migrations',

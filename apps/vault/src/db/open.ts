@@ -7,6 +7,7 @@
  * start together.
  */
 import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import { sql } from 'drizzle-orm';
@@ -28,7 +29,12 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
+// import.meta.dirname first: under a DOM test environment (the wallet's DOM tests start real
+// realms and vaults) import.meta.url of a dependency is not a file: URL.
+export const MIGRATIONS_FOLDER = join(
+  import.meta.dirname ?? dirname(fileURLToPath(import.meta.url)),
+  '../../drizzle',
+);
 /** Arbitrary constant: the advisory lock key that serialises migrations. */
 const MIGRATION_LOCK = 7_462_013_551;
 
