@@ -141,7 +141,7 @@ describe('the compiled vault', () => {
       encoding: 'utf8',
     });
     expect(stats.stderr).toBe('');
-    expect(stats.stdout).toBe('wallets: 0\n');
+    expect(stats.stdout).toBe('wallets: 0\nstill on the old recovery scheme: 0\n');
   });
 
   it('leaves external only production dependencies of the vault and Node built-ins', () => {

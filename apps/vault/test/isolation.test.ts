@@ -233,7 +233,11 @@ describe.each(BACKENDS)(`app isolation on %s${BACKEND_NOTE}`, (kind) => {
       expect(await reg.get('a')).not.toBeNull();
       // the vault refuses to start with the file + table together
       const config = loadConfig(
-        { TRINE_DATA_DIR: join(dir, 'data'), TRINE_APPS_FILE: file([app('a', 'shop')]) },
+        {
+          TRINE_ENV: 'development',
+          TRINE_DATA_DIR: join(dir, 'data'),
+          TRINE_APPS_FILE: file([app('a', 'shop')]),
+        },
         dir,
       );
       await expect(buildVault(config, { database: be.database })).rejects.toThrow(
@@ -309,7 +313,10 @@ describe.each(BACKENDS)(`app isolation on %s${BACKEND_NOTE}`, (kind) => {
         realmThreshold: 2,
       });
       // the dev app's realms come from the build options (default: none)
-      const config = loadConfig({ TRINE_DATA_DIR: join(dir, 'data') }, dir);
+      const config = loadConfig(
+        { TRINE_ENV: 'development', TRINE_DATA_DIR: join(dir, 'data') },
+        dir,
+      );
       const plain = await buildVault(config, { database: be.database });
       expect((await call(plain.app, 'GET', '/v1/apps/dev')).json.realms).toEqual([]);
       const wired = await buildVault(config, {
