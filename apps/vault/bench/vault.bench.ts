@@ -10,6 +10,12 @@
  * database (production never mounts bench routes). Prints a table
  * and writes JSON under bench/results/. Env: BENCH_DURATION (s, default 10),
  * BENCH_CONNECTIONS (default 16), BENCH_USERS (default 200).
+ *
+ * `BENCH_DB=pglite`: the same load on embedded PGlite instead. PGlite is one process per
+ * data folder, so the vault runs in development mode (its own apps file, no dev issuer)
+ * with TRINE_BENCH_ROUTES=1 and serves the baseline itself; results go to
+ * bench/results/pglite/. `BENCH_CPU_PROF=<dir>`: the vault runs with `--cpu-prof` and
+ * writes its profile there when it stops.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -26,6 +32,8 @@ const ROOT = join(VAULT, '..', '..');
 const duration = Math.min(Number(process.env.BENCH_DURATION ?? 10), 60);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 16);
 const users = Number(process.env.BENCH_USERS ?? 200);
+const pglite = process.env.BENCH_DB === 'pglite';
+const cpuProf = process.env.BENCH_CPU_PROF;
 
 const tmp = mkdtempSync(join(tmpdir(), 'trine-bench-'));
 chmodSync(tmp, 0o755); // the postgres user must reach the cluster folder (pg.sh)
@@ -36,16 +44,15 @@ let baselineServer: ChildProcess | null = null;
 function cleanup() {
   if (vault && vault.exitCode === null) vault.kill('SIGTERM');
   if (baselineServer && baselineServer.exitCode === null) baselineServer.kill('SIGTERM');
-  spawnSync('bash', [join(ROOT, 'scripts/pg.sh'), 'stop', pgDir]);
+  if (!pglite) spawnSync('bash', [join(ROOT, 'scripts/pg.sh'), 'stop', pgDir]);
   rmSync(tmp, { recursive: true, force: true });
 }
 
-let pgUrl = '';
-
-async function main() {
+async function startPostgres(): Promise<string> {
   // PostgreSQL cannot inherit a socket: a port below the ephemeral range, held until it
   // starts, retried on a clash (scripts/ports.mjs).
-  const port = await withPortRetry(async (p) => {
+  let pgUrl = '';
+  await withPortRetry(async (p) => {
     const r = spawnSync('bash', [join(ROOT, 'scripts/pg.sh'), 'start', pgDir, String(p)], {
       encoding: 'utf8',
     });
@@ -53,8 +60,11 @@ async function main() {
     pgUrl = r.stdout.trim();
     return p;
   });
-  const pg = { stdout: pgUrl };
-  const databaseUrl = pg.stdout.trim();
+  return pgUrl;
+}
+
+async function main() {
+  const databaseUrl = pglite ? '' : await startPostgres();
   const idp = await makeIssuer('https://idp.bench.test/', 'dev');
   const appsFile = join(tmp, 'apps.json');
   writeFileSync(
@@ -81,33 +91,51 @@ async function main() {
       });
       child.on('exit', (code) => reject(new Error(`${child.spawnfile} exited ${code}`)));
     });
-  vault = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const common = {
+    PATH: process.env.PATH ?? '',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    TRINE_DATA_DIR: join(tmp, 'data'),
+    TRINE_APPS_FILE: appsFile,
+    TRINE_MASTER_KEYS: generateMasterKey('bench1'),
+    TRINE_RATE_IP: '100000000/60',
+    TRINE_RATE_USER: '100000000/60',
+    LOG_LEVEL: 'warn',
+  };
+  const env = pglite
+    ? {
+        ...common,
+        TRINE_ENV: 'development',
+        TRINE_DEV_ISSUER: '0',
+        TRINE_BENCH_ROUTES: '1',
+        TRINE_PUBLIC_URL: 'http://127.0.0.1',
+      }
+    : {
+        ...common,
+        TRINE_ENV: 'production',
+        DATABASE_URL: databaseUrl,
+        TRINE_PUBLIC_URL: 'https://vault.bench.test',
+        TRINE_EXPOSED_DIRECTLY: '1',
+      };
+  const prof = cpuProf ? ['--cpu-prof', '--cpu-prof-dir', cpuProf] : [];
+  vault = spawn(process.execPath, [...prof, '--import', 'tsx', 'src/main.ts'], {
     cwd: VAULT,
-    env: {
-      PATH: process.env.PATH ?? '',
-      TRINE_ENV: 'production',
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATABASE_URL: databaseUrl,
-      TRINE_DATA_DIR: join(tmp, 'data'),
-      TRINE_APPS_FILE: appsFile,
-      TRINE_MASTER_KEYS: generateMasterKey('bench1'),
-      TRINE_PUBLIC_URL: 'https://vault.bench.test',
-      TRINE_EXPOSED_DIRECTLY: '1',
-      TRINE_RATE_IP: '100000000/60',
-      TRINE_RATE_USER: '100000000/60',
-      LOG_LEVEL: 'warn',
-    },
+    env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const url = await listening(vault);
-  baselineServer = spawn(process.execPath, ['--import', 'tsx', 'bench/baseline-server.ts'], {
-    cwd: VAULT,
-    env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const baselineUrl = await listening(baselineServer);
-  console.log(`bench: vault at ${url}, PostgreSQL at 127.0.0.1:${port}; creating ${users} users…`);
+  let baselineUrl = url;
+  if (!pglite) {
+    baselineServer = spawn(process.execPath, ['--import', 'tsx', 'bench/baseline-server.ts'], {
+      cwd: VAULT,
+      env: { PATH: process.env.PATH ?? '', DATABASE_URL: databaseUrl },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    baselineUrl = await listening(baselineServer);
+  }
+  console.log(
+    `bench: vault at ${url} on ${pglite ? 'PGlite' : 'PostgreSQL'}; creating ${users} users…`,
+  );
   const tokens: string[] = [];
   for (let i = 0; i < users; i++) {
     const token = await idp.sign(`bench-${randomUUID()}`);
@@ -164,14 +192,19 @@ async function main() {
     duration,
     connections,
     users,
-    database: 'PostgreSQL (scripts/pg.sh, fsync off)',
-    vaultMode: 'production',
-    baseline: 'bench/baseline-server.ts: the same createApp stack, a process of its own',
+    database: pglite
+      ? 'PGlite (one process, data folder)'
+      : 'PostgreSQL (scripts/pg.sh, fsync off)',
+    vaultMode: pglite ? 'development (PGlite)' : 'production',
+    baseline: pglite
+      ? 'GET /bench/baseline/dev of the vault under test (PGlite is one process)'
+      : 'bench/baseline-server.ts: the same createApp stack, a process of its own',
     rows,
     ratio,
   };
-  mkdirSync(join(HERE, 'results'), { recursive: true });
-  const file = join(HERE, 'results', `vault-${result.date.replace(/[:.]/g, '-')}.json`);
+  const dir = pglite ? join(HERE, 'results', 'pglite') : join(HERE, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `vault-${result.date.replace(/[:.]/g, '-')}.json`);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   console.log(`bench: wrote ${file}`);
 }

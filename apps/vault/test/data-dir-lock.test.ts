@@ -120,6 +120,7 @@ describe('PGlite data folder lock (real processes)', () => {
     const stats = await run('src/admin.ts', ['stats'], dir);
     expect(stats.stderr).toBe('');
     expect(stats.code).toBe(0);
+    // createBody's record is v1 (answer only): the wallet counts as still on the old scheme
     expect(stats.stdout).toBe('wallets: 1\n  app dev: 1\nstill on the old recovery scheme: 1\n');
     expect(existsSync(join(dir, LOCK_FILE))).toBe(false); // admin released its own lock
   });

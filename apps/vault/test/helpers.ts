@@ -83,17 +83,22 @@ export async function openBackend(kind: 'PGlite' | 'PostgreSQL'): Promise<Backen
 }
 
 async function truncate(database: Database) {
-  await database.db.execute(sql`truncate wallets, audit_events, rate_buckets, apps, used_nonces`);
+  await database.db.execute(
+    sql`truncate wallets, audit_events, read_events, rate_buckets, apps, used_nonces`,
+  );
 }
 
-/** All wallet rows and audit rows, as the owner (to prove an error changed nothing). */
+/** All wallet rows, audit rows and read rows, as the owner (to prove an error changed nothing). */
 export async function snapshot(database: Database) {
   const w = await database.db.select().from(wallets).orderBy(wallets.appId, wallets.userKey);
   const a = await database.db.execute(
     sql`select id, app_id, user_key, action, epoch from audit_events order by id`,
   );
-  const rows = Array.isArray(a) ? a : (a as { rows: unknown[] }).rows;
-  return JSON.stringify({ w, a: rows });
+  const r = await database.db.execute(
+    sql`select id, app_id, user_key, action, epoch from read_events order by id`,
+  );
+  const rows = (x: unknown) => (Array.isArray(x) ? x : (x as { rows: unknown[] }).rows);
+  return JSON.stringify({ w, a: rows(a), r: rows(r) });
 }
 
 export const GENEROUS: LimitsConfig = {

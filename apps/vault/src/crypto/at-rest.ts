@@ -17,7 +17,13 @@
  *
  * Text format of a ciphertext: `v1.<base64url nonce>.<base64url ciphertext||tag>`.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createSecretKey,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
 
 export interface MasterKey {
   kid: string;
@@ -80,7 +86,24 @@ export function generateMasterKey(kid: string): string {
   return `${kid}:${randomBytes(32).toString('base64url')}`;
 }
 
-function gcmSeal(key: Uint8Array, plaintext: Uint8Array, aad: string): string {
+/**
+ * Each master key imported once as a KeyObject (held beside the raw bytes the keyring
+ * already keeps for the life of the process, so nothing secret lives longer or in more
+ * places than before). Data keys are NOT cached: each is a per-row secret, unwrapping it
+ * is one AES-GCM open of 32 bytes (microseconds), and keeping them would put every
+ * recently read row's key in memory; they are zeroed right after use instead.
+ */
+const imported = new WeakMap<MasterKey, KeyObject>();
+function masterKeyObject(mk: MasterKey): KeyObject {
+  let k = imported.get(mk);
+  if (!k) {
+    k = createSecretKey(mk.key);
+    imported.set(mk, k);
+  }
+  return k;
+}
+
+function gcmSeal(key: Uint8Array | KeyObject, plaintext: Uint8Array, aad: string): string {
   const nonce = randomBytes(12);
   const c = createCipheriv('aes-256-gcm', key, nonce);
   c.setAAD(Buffer.from(aad, 'utf8'));
@@ -88,7 +111,7 @@ function gcmSeal(key: Uint8Array, plaintext: Uint8Array, aad: string): string {
   return `v1.${nonce.toString('base64url')}.${ct.toString('base64url')}`;
 }
 
-function gcmOpen(key: Uint8Array, text: string, aad: string): Buffer {
+function gcmOpen(key: Uint8Array | KeyObject, text: string, aad: string): Buffer {
   const [v, n, ct] = text.split('.');
   if (v !== 'v1' || !n || !ct) throw new AtRestError('stored ciphertext has an unknown format');
   const nonce = Buffer.from(n, 'base64url');
@@ -157,7 +180,7 @@ export function sealRow(keyring: Keyring, row: RowContext, values: RowSecrets): 
     gcmSeal(dek, Buffer.from(text, 'utf8'), colAad(column, row, v));
   try {
     return {
-      dataKey: gcmSeal(keyring.current.key, dek, dekAad(keyring.current.kid, row, v)),
+      dataKey: gcmSeal(masterKeyObject(keyring.current), dek, dekAad(keyring.current.kid, row, v)),
       masterKid: keyring.current.kid,
       atRestV: v,
       authShareCt: col('auth_share', values.authShare),
@@ -177,7 +200,7 @@ function unwrap(
 ) {
   const mk = keyring.byKid.get(stored.masterKid);
   if (!mk) throw new AtRestError(`master key "${stored.masterKid}" is not configured`);
-  return gcmOpen(mk.key, stored.dataKey, dekAad(mk.kid, row, version(stored.atRestV)));
+  return gcmOpen(masterKeyObject(mk), stored.dataKey, dekAad(mk.kid, row, version(stored.atRestV)));
 }
 
 function columnText(stored: SealedRow, column: Column): string | null {
@@ -232,7 +255,11 @@ export function rewrapDataKey(
   const dek = unwrap(keyring, row, stored);
   try {
     return {
-      dataKey: gcmSeal(keyring.current.key, dek, dekAad(keyring.current.kid, row, stored.atRestV)),
+      dataKey: gcmSeal(
+        masterKeyObject(keyring.current),
+        dek,
+        dekAad(keyring.current.kid, row, stored.atRestV),
+      ),
       masterKid: keyring.current.kid,
     };
   } finally {

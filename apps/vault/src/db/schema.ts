@@ -90,7 +90,11 @@ export const auditEvents = pgTable(
     appId: text('app_id').notNull(),
     userKey: text('user_key').notNull(),
     walletId: text('wallet_id'),
-    /** wallet.create | auth_share.read | recovery.read | shares.reshare | wallet.delete */
+    /**
+     * Security events only (since migration 0004): wallet.create | recovery.read |
+     * auth_share.read_previous | shares.reshare | wallet.commit | wallet.delete. Never
+     * pruned by the vault; routine reads are in `read_events`.
+     */
     action: text('action').notNull(),
     epoch: integer('epoch'),
     ip: text('ip'),
@@ -98,6 +102,30 @@ export const auditEvents = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('audit_events_user').on(t.appId, t.userKey, t.id)],
+);
+
+/**
+ * Routine auth-share reads of the current epoch (migration 0004), apart from the security
+ * events so that no number of reads can push one out; pruned after READ_EVENTS_DAYS by
+ * `trine_prune_reads` (src/limits/rate-limit.ts sweep). Same RLS policy as audit_events.
+ */
+export const readEvents = pgTable(
+  'read_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    appId: text('app_id').notNull(),
+    userKey: text('user_key').notNull(),
+    walletId: text('wallet_id'),
+    action: text('action').notNull().default('auth_share.read'),
+    epoch: integer('epoch'),
+    ip: text('ip'),
+    requestId: text('request_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('read_events_user').on(t.appId, t.userKey, t.id),
+    index('read_events_created').on(t.createdAt),
+  ],
 );
 
 /**

@@ -10,12 +10,13 @@
  * so a refused request changes nothing and a replayed one finds its nonce taken.
  */
 import { verifyManagementRequest } from '@trine/core/management-key';
-import { and, desc, eq, isNull, or, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import { type Keyring, openColumn, openRow, type RowContext, sealRow } from '../crypto/at-rest.ts';
 import type { ManagementAuth } from '../http/management.ts';
 import { ApiError } from '../http/problem.ts';
+import { rateLimited, resultRows } from '../limits/rate-limit.ts';
 import { type Db, type Tx, withUser } from './open.ts';
-import { auditEvents, usedNonces, wallets } from './schema.ts';
+import { auditEvents, readEvents, usedNonces, wallets } from './schema.ts';
 
 /**
  * How long a used nonce is kept. A signed time is accepted within ±300 s of the server
@@ -65,13 +66,54 @@ export interface WalletMetadata {
   updatedAt: string;
 }
 
+/**
+ * The security events (`audit_events`, kept for good). Routine reads of the current
+ * epoch's auth share (`auth_share.read`) go to `read_events` instead, and a read of the
+ * kept previous epoch (`auth_share.read_previous`) is written by trine_read_auth_share.
+ */
 export type AuditAction =
   | 'wallet.create'
-  | 'auth_share.read'
   | 'recovery.read'
   | 'shares.reshare'
-  | 'shares.commit'
+  | 'wallet.commit'
   | 'wallet.delete';
+
+/** Which events `events()` lists: the security events, or the routine reads. */
+export type EventKind = 'security' | 'reads';
+
+/** One event of the events API (README "Events"). */
+export interface WalletEvent {
+  id: number;
+  action: string;
+  epoch: number | null;
+  /** ISO 8601 time of the event. */
+  at: string;
+  ip: string | null;
+  /** Kept from the earlier response shape (same value as before). */
+  walletId: string | null;
+  /** Kept from the earlier response shape: the same time as `at`. */
+  createdAt: string;
+}
+
+/** A rate-limit bucket counted by trine_read_auth_share (limits/rate-limit.ts bucketKey). */
+export interface CountedBucket {
+  key: string;
+  limit: number;
+  windowSec: number;
+}
+
+/** What trine_read_auth_share returns (drizzle/0004). */
+interface FastReadRow {
+  outcome: 'ok' | 'ip_limited' | 'user_limited' | 'not_found' | 'epoch_not_found';
+  retry: number | null;
+  wallet_id: string | null;
+  epoch: number | null;
+  prev_epoch: number | null;
+  data_key: string | null;
+  master_kid: string | null;
+  at_rest_v: number | null;
+  share_ct: string | null;
+}
 
 type Row = typeof wallets.$inferSelect;
 
@@ -219,23 +261,52 @@ export function createWalletStore(db: Db, keyring: Keyring) {
 
     /**
      * The auth share only (DESIGN.md §2.3: never together with the sealed record), of the
-     * current epoch or, while it is kept, of the previous one (`epoch`).
+     * current epoch or, while it is kept, of the previous one (`epoch`). One statement:
+     * trine_read_auth_share (drizzle/0004) counts `ip` (when given) and `user`, sets the
+     * RLS subject, reads the row as the request role and writes the audit row, in one
+     * implicit transaction, so a released share is always audited and a limited request
+     * reads nothing. Only the ciphertext crosses the wire; it is opened here.
      */
-    async authShare(who: Caller, epoch?: number): Promise<{ epoch: number; authShare: string }> {
-      return withUser(db, who, async (tx) => {
-        const row = await load(tx, who);
-        const current = epoch === undefined || epoch === row.epoch;
-        if (!current && epoch !== row.prevEpoch) throw notKept(epoch, row);
-        const served = current ? row.epoch : (row.prevEpoch as number);
-        const authShare = openColumn(
-          keyring,
-          ctxOf(row),
-          row,
-          current ? 'auth_share' : 'prev_auth_share',
-        );
-        await audit(tx, who, 'auth_share.read', row.walletId, served);
-        return { epoch: served, authShare };
-      });
+    async authShare(
+      who: Caller,
+      epoch?: number,
+      /** The buckets to count (the route passes them; without, nothing is counted). */
+      limits: { ip: CountedBucket | null; user: CountedBucket | null } = { ip: null, user: null },
+    ): Promise<{ epoch: number; authShare: string }> {
+      const result = await db.execute(
+        sql`select * from trine_read_auth_share(${who.appId}, ${who.userKey}, ${epoch ?? null}::int, ${who.ip}, ${who.requestId}, ${limits.ip?.key ?? null}, ${limits.ip?.limit ?? null}::int, ${limits.ip?.windowSec ?? null}::int, ${limits.user?.key ?? null}, ${limits.user?.limit ?? null}::int, ${limits.user?.windowSec ?? null}::int)`,
+      );
+      const r = resultRows<FastReadRow>(result)[0];
+      if (!r) throw new Error('trine_read_auth_share returned no row');
+      if (r.outcome === 'ip_limited' || r.outcome === 'user_limited') {
+        throw rateLimited(Number(r.retry));
+      }
+      if (r.outcome === 'not_found') {
+        throw new ApiError('not_found', 'this user has no wallet for this app');
+      }
+      if (r.outcome === 'epoch_not_found') {
+        throw notKept(epoch, { epoch: Number(r.epoch), prevEpoch: r.prev_epoch });
+      }
+      const served = Number(r.epoch);
+      // The column decides the additional data: a read of the kept epoch opens
+      // prev_auth_share. The kept epoch is always older than the current one, so the
+      // served epoch tells which column was returned.
+      const column = served === r.prev_epoch ? 'prev_auth_share' : 'auth_share';
+      const authShare = openColumn(
+        keyring,
+        { appId: who.appId, userKey: who.userKey, walletId: r.wallet_id as string },
+        {
+          dataKey: r.data_key as string,
+          masterKid: r.master_kid as string,
+          atRestV: Number(r.at_rest_v),
+          authShareCt: column === 'auth_share' ? (r.share_ct as string) : '',
+          sealedCt: '',
+          prevAuthShareCt: column === 'prev_auth_share' ? (r.share_ct as string) : null,
+          prevSealedCt: null,
+        },
+        column,
+      );
+      return { epoch: served, authShare };
     },
 
     /** The sealed recovery record only (current, or the kept previous epoch's). */
@@ -376,7 +447,7 @@ export function createWalletStore(db: Db, keyring: Keyring) {
           .returning();
         const next = updated[0];
         if (!next) throw new ApiError('stale_epoch', 'the wallet moved to another epoch');
-        await audit(tx, who, 'shares.commit', row.walletId, epoch);
+        await audit(tx, who, 'wallet.commit', row.walletId, epoch);
         return metadataOf(next);
       });
     },
@@ -396,22 +467,50 @@ export function createWalletStore(db: Db, keyring: Keyring) {
       });
     },
 
-    async events(who: Caller, limit = 100) {
+    /**
+     * One page of the caller's events of one kind, newest first: `before` (an id of that
+     * kind, exclusive) continues from a previous page's `next`. `next` is null when
+     * nothing older is left. Read as the request role (RLS: own rows only).
+     */
+    async events(
+      who: Caller,
+      page: { kind: EventKind; before?: number | undefined; limit: number },
+    ): Promise<{ events: WalletEvent[]; next: number | null }> {
+      const table = page.kind === 'reads' ? readEvents : auditEvents;
       return withUser(db, who, async (tx) => {
         const rows = await tx
-          .select()
-          .from(auditEvents)
-          .where(and(eq(auditEvents.appId, who.appId), eq(auditEvents.userKey, who.userKey)))
-          .orderBy(desc(auditEvents.id))
-          .limit(limit);
-        return rows.map((e) => ({
-          id: e.id,
-          action: e.action,
-          walletId: e.walletId,
-          epoch: e.epoch,
-          ip: e.ip,
-          createdAt: e.createdAt.toISOString(),
-        }));
+          .select({
+            id: table.id,
+            action: table.action,
+            walletId: table.walletId,
+            epoch: table.epoch,
+            ip: table.ip,
+            createdAt: table.createdAt,
+          })
+          .from(table)
+          .where(
+            and(
+              eq(table.appId, who.appId),
+              eq(table.userKey, who.userKey),
+              page.before === undefined ? undefined : lt(table.id, page.before),
+            ),
+          )
+          .orderBy(desc(table.id))
+          .limit(page.limit + 1);
+        const more = rows.length > page.limit;
+        const events = rows.slice(0, page.limit).map((e) => {
+          const at = e.createdAt.toISOString();
+          return {
+            id: e.id,
+            action: e.action,
+            epoch: e.epoch,
+            at,
+            ip: e.ip,
+            walletId: e.walletId,
+            createdAt: at,
+          };
+        });
+        return { events, next: more ? (events.at(-1)?.id ?? null) : null };
       });
     },
   };
@@ -419,7 +518,7 @@ export function createWalletStore(db: Db, keyring: Keyring) {
 
 export type WalletStore = ReturnType<typeof createWalletStore>;
 
-function notKept(epoch: number | undefined, row: Row): ApiError {
+function notKept(epoch: number | undefined, row: Pick<Row, 'epoch' | 'prevEpoch'>): ApiError {
   return new ApiError(
     'epoch_not_found',
     row.prevEpoch === null

@@ -23,6 +23,7 @@ import { registerPublicRoutes } from './routes/public.ts';
 import { registerWalletRoutes } from './routes/wallet.ts';
 
 export const DEFAULT_BODY_LIMIT = 32 * 1024;
+const AUTH_SHARE_PATH = /^\/v1\/apps\/[^/]+\/wallet\/auth-share$/;
 const APP_ID_IN_PATH = /^\/v1\/apps\/([a-z0-9][a-z0-9-]{0,62})(?:\/|$)/;
 
 /** Maps an HTTPException thrown by hono (validator, body limit) to a stable code. */
@@ -105,7 +106,19 @@ export function createApp(deps: AppDeps) {
     await hit(deps.database.db, `ip|${c.get('ip')}`, deps.limits.ip);
     await next();
   };
-  api.use('/v1/apps/*', perIp);
+  // GET …/wallet/auth-share counts the IP in the statement that reads the share (one round
+  // trip, db/wallet-store.ts). If it is refused before that statement (bad query, app,
+  // origin, token), the IP is counted here after the handler, and a limited IP still
+  // gets 429 (onError) instead of the handler's answer: as if counted first.
+  api.use('/v1/apps/*', async (c, next) => {
+    if (c.req.method !== 'GET' || !AUTH_SHARE_PATH.test(c.req.path)) return perIp(c, next);
+    c.set('ipDeferred', true);
+    await next();
+    if (c.get('ipDeferred')) {
+      c.set('ipDeferred', false);
+      await hit(deps.database.db, `ip|${c.get('ip')}`, deps.limits.ip);
+    }
+  });
   api.use('/dev/*', perIp);
 
   // CORS for the wallet endpoints: only the wallet's own origins (preflight included).

@@ -43,6 +43,11 @@ export interface Vars {
   requestId: string;
   ip: string;
   proto: 'http' | 'https';
+  /**
+   * True while this request's per-IP hit is left to the auth-share route, which counts it
+   * in the same statement as its read (http/app.ts; the route clears it when it does).
+   */
+  ipDeferred?: boolean;
   /** The exact request body bytes, on routes that verify a management signature. */
   rawBody?: Uint8Array;
 }

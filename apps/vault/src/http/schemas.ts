@@ -198,11 +198,46 @@ export const AppIdParam = z.object({
 
 export const EventSchema = z
   .object({
-    id: z.number(),
-    action: z.string(),
-    walletId: z.string().nullable(),
+    id: z.number().openapi({ description: 'pass as `before` to page on (per kind)' }),
+    action: z.string().openapi({
+      description:
+        'security: wallet.create, recovery.read, auth_share.read_previous, shares.reshare, wallet.commit, wallet.delete; reads: auth_share.read',
+    }),
     epoch: z.number().nullable(),
+    at: z.string().openapi({ description: 'ISO 8601 time of the event' }),
     ip: z.string().nullable(),
-    createdAt: z.string(),
+    walletId: z
+      .string()
+      .nullable()
+      .openapi({ description: 'kept from the earlier response shape' }),
+    createdAt: z.string().openapi({ description: 'kept from the earlier response shape (= at)' }),
   })
   .openapi('AuditEvent');
+
+export const EventsPageSchema = z
+  .object({
+    events: z.array(EventSchema),
+    next: z
+      .number()
+      .nullable()
+      .openapi({ description: 'the `before` of the next (older) page; null: no more' }),
+  })
+  .openapi('AuditEventsPage');
+
+/** `GET …/wallet/events` query: kind (default security), before (an id), limit (1..100, 50). */
+export const EventsQuery = z.object({
+  kind: z
+    .enum(['security', 'reads'])
+    .optional()
+    .openapi({ param: { name: 'kind', in: 'query' }, example: 'security' }),
+  before: z
+    .string()
+    .regex(/^[1-9][0-9]{0,15}$/, 'a positive decimal event id')
+    .optional()
+    .openapi({ param: { name: 'before', in: 'query' }, example: '120' }),
+  limit: z
+    .string()
+    .regex(/^(100|[1-9][0-9]?)$/, 'an integer from 1 to 100')
+    .optional()
+    .openapi({ param: { name: 'limit', in: 'query' }, example: '50' }),
+});

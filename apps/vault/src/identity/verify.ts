@@ -50,17 +50,32 @@ export function userKeyOf(iss: string, sub: string): string {
   return JSON.stringify([iss, sub]);
 }
 
+/** Most issuer key sets kept (apps × issuers; an evicted one is simply built again). */
+export const KEY_SET_CACHE_SIZE = 256;
+
 /**
  * Creates a verifier that caches key sets per issuer (remote JWKS: jose's cache with
- * a 10 min max age and a 30 s cooldown between refetches on an unknown kid).
+ * a 10 min max age and a 30 s cooldown between refetches on an unknown kid; static JWKS:
+ * jose's local set, which imports each key once and keeps the imported CryptoKey).
+ * Looked up by the issuer object first (the registry hands out the same object on every
+ * request: no JSON.stringify of the key set per request), then by its content in a
+ * bounded LRU, so an app re-read from the table reuses its imported keys and a changed
+ * key set gets a new entry. Only public keys are cached.
  */
 export function createVerifier(opts: { clockToleranceSec?: number } = {}): Verifier {
   const cache = new Map<string, JWTVerifyGetKey>();
+  const byObject = new WeakMap<IssuerConfig, JWTVerifyGetKey>();
   const keysOf = (issuer: IssuerConfig): JWTVerifyGetKey => {
+    const known = byObject.get(issuer);
+    if (known) return known;
     const id = issuer.jwksUrl
       ? `url:${issuer.jwksUrl}`
       : `jwks:${issuer.iss}:${JSON.stringify(issuer.jwks)}`;
     let getKey = cache.get(id);
+    if (getKey) {
+      cache.delete(id); // LRU: most recent last
+      cache.set(id, getKey);
+    }
     if (!getKey) {
       if (issuer.jwksUrl) {
         const remote = createRemoteJWKSet(new URL(issuer.jwksUrl), {
@@ -84,7 +99,12 @@ export function createVerifier(opts: { clockToleranceSec?: number } = {}): Verif
         throw new ApiError('unauthorized', 'issuer has no keys configured');
       }
       cache.set(id, getKey);
+      if (cache.size > KEY_SET_CACHE_SIZE) {
+        const oldest = cache.keys().next().value;
+        if (oldest !== undefined) cache.delete(oldest);
+      }
     }
+    byObject.set(issuer, getKey);
     return getKey;
   };
   const deny = (detail: string) =>

@@ -1,7 +1,8 @@
 /**
  * @module limits/rate-limit — fixed-window counters held in the database, so a limit
  * holds across every vault process on one database (DESIGN.md §5). One atomic
- * `INSERT … ON CONFLICT DO UPDATE … RETURNING` per hit; windows use the database clock.
+ * `INSERT … ON CONFLICT DO UPDATE … RETURNING` per hit (the SQL function `trine_hit`, one
+ * round trip); windows use the database clock.
  * Client-address buckets count an IPv6 client per /64 (see `addressBucket`).
  */
 import { createHash } from 'node:crypto';
@@ -89,52 +90,54 @@ export function normaliseBucket(bucket: string): string {
 }
 
 /**
- * Counts one hit on `bucket` and throws `rate_limited` (with Retry-After) once the
- * window's count exceeds the limit. The bucket name is hashed, so the table holds no
- * IP address or subject in clear.
+ * The stored key of `bucket` under `lim`: a SHA-256 hash, so the table holds no IP
+ * address or subject in clear. Normalised here, where every caller passes, so no route
+ * can forget the /64 rule.
  */
-export async function hit(db: Db, bucket: string, lim: Limit): Promise<void> {
-  // Normalised here, where every caller passes, so no route can forget the /64 rule.
-  const key = createHash('sha256')
+export function bucketKey(bucket: string, lim: Limit): string {
+  return createHash('sha256')
     .update(`${lim.windowSec}|${normaliseBucket(bucket)}`)
     .digest('base64url');
-  const w = lim.windowSec;
-  const windowNow = sql`(floor(extract(epoch from now()) / ${w}) * ${w})::bigint`;
-  const rows = await withAppRole(db, (tx) =>
-    tx
-      .insert(rateBuckets)
-      .values({
-        key,
-        windowStart: windowNow,
-        count: 1,
-        expiresAt: sql`now() + make_interval(secs => ${w})`,
-      })
-      .onConflictDoUpdate({
-        target: rateBuckets.key,
-        set: {
-          count: sql`case when ${rateBuckets.windowStart} = excluded.window_start then ${rateBuckets.count} + 1 else 1 end`,
-          windowStart: sql`excluded.window_start`,
-          expiresAt: sql`excluded.expires_at`,
-        },
-      })
-      .returning({
-        count: rateBuckets.count,
-        windowStart: rateBuckets.windowStart,
-        now: sql<string>`extract(epoch from now())::text`,
-      }),
-  );
-  const row = rows[0];
-  if (row && row.count > lim.limit) {
-    const retry = Math.max(1, Math.ceil(Number(row.windowStart) + w - Number(row.now)));
-    throw new ApiError('rate_limited', `rate limit exceeded; retry in ${retry} s`, {
-      'retry-after': String(retry),
-    });
-  }
 }
 
-/** Deletes expired buckets (called now and then; any process may do it). */
-export async function sweep(db: Db): Promise<void> {
-  await withAppRole(db, (tx) =>
-    tx.delete(rateBuckets).where(sql`${rateBuckets.expiresAt} < now()`),
+/** The `rate_limited` problem with its Retry-After (seconds until the window ends). */
+export function rateLimited(retry: number): ApiError {
+  return new ApiError('rate_limited', `rate limit exceeded; retry in ${retry} s`, {
+    'retry-after': String(retry),
+  });
+}
+
+/** Rows of a `db.execute` result (postgres.js gives an array, PGlite `{rows}`). */
+export function resultRows<T>(r: unknown): T[] {
+  return (Array.isArray(r) ? r : (r as { rows: T[] }).rows) as T[];
+}
+
+/**
+ * Counts one hit on `bucket` and throws `rate_limited` (with Retry-After) once the
+ * window's count exceeds the limit. One statement, one round trip: `trine_hit`
+ * (drizzle/0004) switches to the request role and runs the upsert with the database
+ * clock, so the count is shared by every process on the database.
+ */
+export async function hit(db: Db, bucket: string, lim: Limit): Promise<void> {
+  const rows = resultRows<{ retry: number | null }>(
+    await db.execute(
+      sql`select trine_hit(${bucketKey(bucket, lim)}, ${lim.limit}::int, ${lim.windowSec}::int) as retry`,
+    ),
   );
+  const retry = rows[0]?.retry;
+  if (retry !== null && retry !== undefined) throw rateLimited(Number(retry));
+}
+
+/** Days routine reads (`read_events`) are kept; security events are kept for good. */
+export const READ_EVENTS_DAYS = 90;
+
+/**
+ * Deletes expired buckets and routine reads older than READ_EVENTS_DAYS (called now and
+ * then; any process may do it). Security events (`audit_events`) are never deleted.
+ */
+export async function sweep(db: Db): Promise<void> {
+  await withAppRole(db, async (tx) => {
+    await tx.delete(rateBuckets).where(sql`${rateBuckets.expiresAt} < now()`);
+    await tx.execute(sql`select trine_prune_reads(${READ_EVENTS_DAYS}::int)`);
+  });
 }

@@ -9,7 +9,7 @@ import type { Context } from 'hono';
 import type { AppConfig } from '../../apps/registry.ts';
 import type { Caller } from '../../db/wallet-store.ts';
 import { bearerToken } from '../../identity/verify.ts';
-import { hit } from '../../limits/rate-limit.ts';
+import { bucketKey, hit, type Limit } from '../../limits/rate-limit.ts';
 import type { Env, Services } from '../context.ts';
 import { keepRawBody, managementAuth, parseManagementKey } from '../management.ts';
 import { ApiError } from '../problem.ts';
@@ -19,7 +19,8 @@ import {
   CreateWalletSchema,
   EnvelopeSchema,
   EpochQuery,
-  EventSchema,
+  EventsPageSchema,
+  EventsQuery,
   ProblemSchema,
   QuestionSchema,
   RecoveryRequestSchema,
@@ -184,9 +185,11 @@ const getEvents = createRoute({
   method: 'get',
   path: `${base}/events`,
   security,
-  request: { params: AppIdParam },
+  description:
+    "The caller's own events, newest first, one kind per request: `security` (default; kept for good) or `reads` (routine auth-share reads, kept 90 days, in a table of their own so they can never push a security event out). Page with `before` = the previous page's `next`.",
+  request: { params: AppIdParam, query: EventsQuery },
   responses: {
-    200: json(z.object({ events: z.array(EventSchema) }), "the user's own audit events"),
+    200: json(EventsPageSchema, "a page of the user's own events"),
     ...errors,
   },
 });
@@ -213,8 +216,8 @@ async function recoveryEpoch(c: Context<Env>): Promise<number | undefined> {
   return parsed.data.epoch;
 }
 
-/** Resolves the app, checks the origin, verifies the JWT and counts the user's request. */
-async function authenticate(
+/** Resolves the app, checks the origin and verifies the JWT (no limit counted). */
+async function identify(
   s: Services,
   c: Context<Env>,
   appId: string,
@@ -233,8 +236,21 @@ async function authenticate(
     ip: c.get('ip'),
     requestId: c.get('requestId'),
   };
-  await hit(s.database.db, `user|${app.id}|${user.userKey}`, s.limits.user);
   return { app, who };
+}
+
+/** The per-user bucket of every authenticated request. */
+const userBucket = (who: Caller) => `user|${who.appId}|${who.userKey}`;
+
+/** Resolves the app, checks the origin, verifies the JWT and counts the user's request. */
+async function authenticate(
+  s: Services,
+  c: Context<Env>,
+  appId: string,
+): Promise<{ app: AppConfig; who: Caller }> {
+  const found = await identify(s, c, appId);
+  await hit(s.database.db, userBucket(found.who), s.limits.user);
+  return found;
 }
 
 export function registerWalletRoutes(api: OpenAPIHono<Env>, s: Services): void {
@@ -299,9 +315,18 @@ export function registerWalletRoutes(api: OpenAPIHono<Env>, s: Services): void {
   });
 
   api.openapi(getAuthShare, async (c) => {
-    const { who } = await authenticate(s, c, c.req.valid('param').appId);
+    // The hot path (issue 13): one statement counts the IP (deferred here by http/app.ts)
+    // and the user, reads and audits. A request refused before it (app, origin, token)
+    // leaves `ipDeferred` set, and the middleware counts the IP after the handler.
+    const { who } = await identify(s, c, c.req.valid('param').appId);
     const q = c.req.valid('query').epoch;
-    const r = await s.wallets.authShare(who, q === undefined ? undefined : Number(q));
+    const lim = (bucket: string, l: Limit) => ({ key: bucketKey(bucket, l), ...l });
+    const ip = c.get('ipDeferred') ? lim(`ip|${who.ip}`, s.limits.ip) : null;
+    c.set('ipDeferred', false);
+    const r = await s.wallets.authShare(who, q === undefined ? undefined : Number(q), {
+      ip,
+      user: lim(userBucket(who), s.limits.user),
+    });
     c.header('cache-control', 'no-store');
     return c.json({ epoch: r.epoch, authShare: JSON.parse(r.authShare) }, 200);
   });
@@ -378,6 +403,12 @@ export function registerWalletRoutes(api: OpenAPIHono<Env>, s: Services): void {
 
   api.openapi(getEvents, async (c) => {
     const { who } = await authenticate(s, c, c.req.valid('param').appId);
-    return c.json({ events: await s.wallets.events(who) }, 200);
+    const q = c.req.valid('query');
+    const page = await s.wallets.events(who, {
+      kind: q.kind ?? 'security',
+      before: q.before === undefined ? undefined : Number(q.before),
+      limit: q.limit === undefined ? 50 : Number(q.limit),
+    });
+    return c.json(page, 200);
   });
 }
