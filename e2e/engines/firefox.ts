@@ -9,11 +9,11 @@ import puppeteer, { type Browser, type ElementHandle, type Frame, type Page } fr
 import {
   DEFAULT_TIMEOUT_MS,
   type Device,
-  describe,
   type Engine,
   LOCATE,
   poll,
   type Query,
+  queryText,
   type Surface,
   wire,
 } from './surface.ts';
@@ -28,9 +28,7 @@ class FrameSurface implements Surface {
 
   private async find(q: Query, enabled = false): Promise<ElementHandle<Element> | null> {
     const handle = await this.frame().evaluateHandle(
-      (src: string, arg: unknown) => (0, eval)(`(${src})`)(arg),
-      LOCATE,
-      { ...wire(q), enabled },
+      `(${LOCATE})(${JSON.stringify({ ...wire(q), enabled })})`,
     );
     const el = handle.asElement() as ElementHandle<Element> | null;
     if (!el) await handle.dispose();
@@ -38,7 +36,7 @@ class FrameSurface implements Surface {
   }
 
   async waitFor(q: Query, timeoutMs = DEFAULT_TIMEOUT_MS) {
-    const el = await poll(`${describe(q)} in the ${this.label}`, () => this.find(q), timeoutMs);
+    const el = await poll(`${queryText(q)} in the ${this.label}`, () => this.find(q), timeoutMs);
     await el.dispose();
   }
 
@@ -50,7 +48,7 @@ class FrameSurface implements Surface {
 
   async fill(label: string, value: string) {
     const q: Query = { role: 'field', name: label };
-    const el = await poll(`${describe(q)} in the ${this.label}`, () => this.find(q));
+    const el = await poll(`${queryText(q)} in the ${this.label}`, () => this.find(q));
     await el.evaluate((e) => {
       (e as HTMLInputElement).value = '';
     });
@@ -61,7 +59,7 @@ class FrameSurface implements Surface {
 
   async click(name: string | RegExp) {
     const q: Query = { role: 'button', name };
-    const el = await poll(`enabled ${describe(q)} in the ${this.label}`, () => this.find(q, true));
+    const el = await poll(`enabled ${queryText(q)} in the ${this.label}`, () => this.find(q, true));
     await el.click();
     await el.dispose();
   }
@@ -74,7 +72,7 @@ class FrameSurface implements Surface {
   }
 
   async evaluate<T>(expression: string): Promise<T> {
-    return this.frame().evaluate((src: string) => (0, eval)(src), expression) as Promise<T>;
+    return this.frame().evaluate(expression) as Promise<T>;
   }
 }
 

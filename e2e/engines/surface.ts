@@ -133,6 +133,6 @@ export async function poll<T>(
   }
 }
 
-export function describe(q: Query): string {
+export function queryText(q: Query): string {
   return `${q.role} ${q.name instanceof RegExp ? q.name : JSON.stringify(q.name)}`;
 }

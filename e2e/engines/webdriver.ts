@@ -32,7 +32,7 @@ async function call(base: string, method: string, path: string, body?: unknown) 
   const r = await fetch(`${base}${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
+    body: body === undefined ? null : JSON.stringify(body),
     signal: AbortSignal.timeout(120_000),
   });
   const json = (await r.json().catch(() => ({}))) as { value?: unknown };

@@ -14,11 +14,11 @@ import { withPortRetry } from '../../scripts/ports.mjs';
 import {
   DEFAULT_TIMEOUT_MS,
   type Device,
-  describe,
   type Engine,
   LOCATE,
   poll,
   type Query,
+  queryText,
   type Surface,
   wire,
 } from './surface.ts';
@@ -53,7 +53,7 @@ class WebKitSurface implements Surface {
   }
 
   async waitFor(q: Query, timeoutMs = DEFAULT_TIMEOUT_MS) {
-    await poll(`${describe(q)} in the ${this.label}`, () => this.find(q), timeoutMs);
+    await poll(`${queryText(q)} in the ${this.label}`, () => this.find(q), timeoutMs);
   }
 
   async has(q: Query) {
@@ -62,7 +62,7 @@ class WebKitSurface implements Surface {
 
   async fill(label: string, value: string) {
     const q: Query = { role: 'field', name: label };
-    const el = await poll(`${describe(q)} in the ${this.label}`, () => this.find(q));
+    const el = await poll(`${queryText(q)} in the ${this.label}`, () => this.find(q));
     try {
       await this.s.clear(el);
       await this.s.sendKeys(el, value);
@@ -80,7 +80,7 @@ class WebKitSurface implements Surface {
 
   async click(name: string | RegExp) {
     const q: Query = { role: 'button', name };
-    const el = await poll(`enabled ${describe(q)} in the ${this.label}`, () => this.find(q, true));
+    const el = await poll(`enabled ${queryText(q)} in the ${this.label}`, () => this.find(q, true));
     await this.s.click(el);
   }
 
