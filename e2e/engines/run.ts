@@ -23,9 +23,10 @@ import {
   signPayment,
   submitPayment,
   vaultWallet,
+  walletScreen,
 } from './flow.ts';
-import { probeWalletFrame } from './probe.ts';
-import type { Device, Engine } from './surface.ts';
+import { collected, probeWalletFrame } from './probe.ts';
+import { type Device, type Engine, poll } from './surface.ts';
 import { webkit } from './webkit.ts';
 
 interface Ctx {
@@ -79,7 +80,43 @@ const mainFlow: Test = async ({ engine, sites, user, step }) => {
   assertSignedBy(fourth.txHex, fourth.witnessSetHex, address);
 };
 
-const TESTS: [string, Test][] = [['main flow', mainFlow]];
+const partitions: Record<string, boolean> = {};
+
+/**
+ * The same device on another top-level site the app allows (http://other.localhost:D):
+ * the same wallet connects; its first signature shows whether the engine partitions the
+ * iframe's storage by top-level site ("Recovery needed": the device share is not visible
+ * there) or not (the approval screen). Either is a working wallet; which one is printed.
+ */
+const otherSite: Test = async ({ engine, sites, user, step }) => {
+  const d = await engine.newDevice();
+  step('create on the demo site');
+  await openDemo(d, sites);
+  await signIn(d, user);
+  const address = await connectAndCreate(d);
+  step('the same device on another top-level site → connect → sign');
+  const other = { ...sites, demo: process.env.TRINE_E2E_DEMO_OTHER_SITE ?? '' };
+  await openDemo(d, other);
+  await signIn(d, user);
+  const there = await connectExisting(d);
+  if (there !== address) throw new Error(`the other site shows another address: ${there}`);
+  await d.page.click('Build and sign payment');
+  const w = await walletScreen(d, /^(Recovery needed on this device|Approve transaction)$/);
+  const partitioned = await w.has({ role: 'heading', name: 'Recovery needed on this device' });
+  console.log(
+    `    ${engine.name}: iframe storage ${partitioned ? 'IS' : 'is NOT'} partitioned by top-level site`,
+  );
+  partitions[engine.name] = partitioned;
+  await w.click(partitioned ? 'Cancel' : 'Reject');
+  await poll('the demo reports the cancel', async () =>
+    (await d.page.text('#error')).trim() ? true : null,
+  );
+};
+
+const TESTS: [string, Test][] = [
+  ['main flow', mainFlow],
+  ['another top-level site', otherSite],
+];
 
 const ENGINES: Record<string, (walletOrigin: string) => Engine> = { firefox, webkit };
 
@@ -129,6 +166,15 @@ async function main(): Promise<number> {
     }
   } finally {
     await stopServers();
+  }
+  for (const [name, f] of Object.entries(collected)) {
+    const part = partitions[name];
+    console.log(
+      `engines: ${name} facts: IntersectionObserver v2 ${f.intersectionObserverV2 ? 'yes' : 'no'}, ` +
+        `requestStorageAccess ${f.requestStorageAccess ? 'yes' : 'no'} (hasStorageAccess ${f.hasStorageAccess}), ` +
+        `iframe localStorage ${f.localStorage}, IndexedDB ${f.indexedDB}, ` +
+        `partitioned by top-level site ${part === undefined ? '?' : part ? 'yes' : 'no'}`,
+    );
   }
   console.log(`engines: ${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
