@@ -18,8 +18,13 @@
  *    faults, fuzzing, a soak), installing Debian's `caddy` and `libnss3-tools` first when
  *    missing and we are root. Runs whenever the e2e suite runs; `TRINE_TEST_PROD=0` skips
  *    it. `npm run e2e:prod` runs it alone. TRINE_SOAK_SECONDS (default 30) sets the soak.
- * 6. Prints one closing line "N passed, N failed, N skipped" (Vitest + both Playwright
- *    suites) and exits non-zero on any failure.
+ * 6. Runs the main flow in the other engines (e2e/engines/run.ts: Firefox ESR over WebDriver
+ *    BiDi, WebKitGTK's MiniBrowser through WebKitWebDriver under Xvfb), installing Debian's
+ *    `firefox-esr`, `webkit2gtk-driver` and `xvfb` first when missing and we are root. Runs
+ *    whenever the e2e suite runs; `TRINE_TEST_ENGINES=0` skips it. `npm run e2e:engines`
+ *    runs it alone.
+ * 7. Prints one closing line "N passed, N failed, N skipped" (Vitest + both Playwright
+ *    suites + the engines runner) and exits non-zero on any failure.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -172,6 +177,63 @@ function ensureCaddy() {
   return has('caddy') && has('certutil');
 }
 
+/** Firefox ESR, WebKitGTK's WebDriver + MiniBrowser and Xvfb, installed when missing. */
+function ensureEngines() {
+  const need = [
+    ['/usr/bin/firefox-esr', 'firefox-esr'],
+    ['/usr/bin/WebKitWebDriver', 'webkit2gtk-driver'],
+    ['/usr/bin/xvfb-run', 'xvfb'],
+  ].filter(([bin]) => !existsSync(bin));
+  if (need.length === 0) return true;
+  if (process.getuid?.() !== 0) return false;
+  const pkgs = need.map(([, pkg]) => pkg).join(' ');
+  console.log(`test: installing the other browser engines (apt-get install ${pkgs})`);
+  spawnSync(
+    'bash',
+    [
+      '-c',
+      `apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkgs} >/dev/null`,
+    ],
+    { stdio: 'inherit' },
+  );
+  return need.every(([bin]) => existsSync(bin));
+}
+
+/** The engines runner prints its own "engines: N passed, N failed" line; we read it. */
+function runEngines() {
+  if (!ensureEngines()) {
+    console.log(
+      'test: engines: firefox-esr / WebKitWebDriver / xvfb missing and cannot install them (not root)',
+    );
+    return Promise.resolve({ passed: 0, failed: 1, skipped: 0, code: 1 });
+  }
+  console.log('test: engines: npx tsx e2e/engines/run.ts');
+  return new Promise((resolve) => {
+    const child = spawn('npx', ['tsx', 'e2e/engines/run.ts'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (b) => {
+      process.stdout.write(b);
+      out = (out + b.toString()).slice(-4000);
+    });
+    const forward = (sig) => child.kill(sig);
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    child.on('exit', (code, signal) => {
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      const m = /^engines: (\d+) passed, (\d+) failed$/m.exec(out);
+      const counts = { passed: Number(m?.[1] ?? 0), failed: Number(m?.[2] ?? 0), skipped: 0 };
+      counts.code = code ?? (signal ? 1 : 0);
+      if (counts.code !== 0 && counts.failed === 0) counts.failed = 1; // crashed before counting
+      resolve(counts);
+    });
+  });
+}
+
 async function runE2e(config = 'e2e/playwright.config.ts', name = 'e2e') {
   const exe = ensureChromium();
   if (!exe) {
@@ -208,6 +270,7 @@ const e2eWanted =
 stopPostgres();
 let e2e = null;
 let prod = null;
+let engines = null;
 if (e2eWanted) {
   const t = Date.now();
   e2e = await runE2e();
@@ -226,6 +289,11 @@ if (e2eWanted) {
     prod ??= await runE2e('e2e/prod/playwright.config.ts', 'e2e-prod');
     prod.seconds = Math.round((Date.now() - t2) / 1000);
   }
+  if (process.env.TRINE_TEST_ENGINES !== '0') {
+    const t3 = Date.now();
+    engines = await runEngines();
+    engines.seconds = Math.round((Date.now() - t3) / 1000);
+  }
 }
 rmSync(tmp, { recursive: true, force: true });
 console.log(`test: database: ${dbLine}`);
@@ -242,13 +310,19 @@ if (prod) {
     `test: e2e-prod (production shape) ${prod.passed} passed, ${prod.failed} failed, ${prod.skipped} skipped (${prod.seconds} s)`,
   );
 } else if (e2e) console.log('test: e2e-prod not run (TRINE_TEST_PROD=0)');
-const passed = unit.passed + (e2e?.passed ?? 0) + (prod?.passed ?? 0);
-const failed = unit.failed + (e2e?.failed ?? 0) + (prod?.failed ?? 0);
+if (engines) {
+  console.log(
+    `test: engines (Firefox ESR, WebKit) ${engines.passed} passed, ${engines.failed} failed (${engines.seconds} s)`,
+  );
+} else if (e2e) console.log('test: engines not run (TRINE_TEST_ENGINES=0)');
+const passed = unit.passed + (e2e?.passed ?? 0) + (prod?.passed ?? 0) + (engines?.passed ?? 0);
+const failed = unit.failed + (e2e?.failed ?? 0) + (prod?.failed ?? 0) + (engines?.failed ?? 0);
 const skipped = unit.skipped + (e2e?.skipped ?? 0) + (prod?.skipped ?? 0);
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 const ok =
   unit.code === 0 &&
   unit.failed === 0 &&
   (!e2e || (e2e.code === 0 && e2e.failed === 0)) &&
-  (!prod || (prod.code === 0 && prod.failed === 0));
+  (!prod || (prod.code === 0 && prod.failed === 0)) &&
+  (!engines || (engines.code === 0 && engines.failed === 0));
 process.exit(ok ? 0 : 1);

@@ -1,0 +1,183 @@
+/**
+ * @module engines/run — the main flow in engines other than Chromium: Debian's Firefox ESR
+ * (WebDriver BiDi, headless) and WebKitGTK's MiniBrowser (WebKitWebDriver, under Xvfb).
+ * `npm run e2e:engines` (optionally `-- firefox` or `-- webkit`). It builds the wallet and
+ * demo when stale and starts the same servers as the Chromium suite (e2e/global-setup.ts:
+ * wallet + vault on http://127.0.0.1:V, the demo on http://localhost:D — two sites), then
+ * per engine runs each test, prints what the engine offers the wallet iframe (storage,
+ * Storage Access API, IntersectionObserver v2) and ends with `N passed, N failed`; exit
+ * code 1 on any failure. scripts/test.mjs reads that line.
+ */
+import { NEW_PASSWORD, PASSWORD } from '../demo-page.ts';
+import globalSetup from '../global-setup.ts';
+import { firefox } from './firefox.ts';
+import {
+  assertSignedBy,
+  connectAndCreate,
+  connectExisting,
+  openDemo,
+  recoverAndSign,
+  type Sites,
+  signIn,
+  signMessage,
+  signPayment,
+  submitPayment,
+  vaultWallet,
+  walletScreen,
+} from './flow.ts';
+import { collected, probeWalletFrame } from './probe.ts';
+import { type Device, type Engine, poll } from './surface.ts';
+import { webkit } from './webkit.ts';
+
+interface Ctx {
+  engine: Engine;
+  sites: Sites;
+  user: string;
+  step(name: string): void;
+}
+
+type Test = (c: Ctx) => Promise<void>;
+
+/** create → sign → signData → reload → unlock and sign → new profile: recover → sign. */
+const mainFlow: Test = async ({ engine, sites, user, step }) => {
+  const d: Device = await engine.newDevice();
+  step('open the demo, sign in');
+  await openDemo(d, sites);
+  await signIn(d, user);
+  step('connect → create the wallet');
+  const address = await connectAndCreate(d);
+  step('what the wallet iframe sees');
+  await probeWalletFrame(d, engine.name);
+  step('sign a payment → the witness verifies → submit');
+  const first = await signPayment(d, PASSWORD);
+  assertSignedBy(first.txHex, first.witnessSetHex, address);
+  await submitPayment(d, first.txHex);
+  step('signData → the COSE_Sign1 verifies');
+  await signMessage(d, address, `Log in to the Trine demo in ${engine.name}, nonce 42`, PASSWORD);
+  step('reload → connect (locked) → unlock with the password and sign');
+  await d.reload();
+  await d.page.waitFor({ role: 'heading', name: 'Trine demo dApp' });
+  await signIn(d, user);
+  const again = await connectExisting(d);
+  if (again !== address) throw new Error(`after reload the address changed: ${again}`);
+  const second = await signPayment(d, PASSWORD);
+  assertSignedBy(second.txHex, second.witnessSetHex, address);
+
+  step('a new profile (new device) → connect → recover with the answer → sign');
+  const other = await engine.newDevice();
+  await openDemo(other, sites);
+  await signIn(other, user);
+  const there = await connectExisting(other);
+  if (there !== address) throw new Error(`the new device shows another address: ${there}`);
+  const third = await recoverAndSign(other);
+  assertSignedBy(third.txHex, third.witnessSetHex, address);
+  const meta = await vaultWallet(sites, user);
+  if (meta.epoch !== 2 || meta.addresses.base !== address) {
+    throw new Error(`the vault holds epoch ${meta.epoch}, address ${meta.addresses.base}`);
+  }
+  step('the new device signs again with its new password');
+  const fourth = await signPayment(other, NEW_PASSWORD);
+  assertSignedBy(fourth.txHex, fourth.witnessSetHex, address);
+};
+
+const partitions: Record<string, boolean> = {};
+
+/**
+ * The same device on another top-level site the app allows (http://other.localhost:D):
+ * the same wallet connects; its first signature shows whether the engine partitions the
+ * iframe's storage by top-level site ("Recovery needed": the device share is not visible
+ * there) or not (the approval screen). Either is a working wallet; which one is printed.
+ */
+const otherSite: Test = async ({ engine, sites, user, step }) => {
+  const d = await engine.newDevice();
+  step('create on the demo site');
+  await openDemo(d, sites);
+  await signIn(d, user);
+  const address = await connectAndCreate(d);
+  step('the same device on another top-level site → connect → sign');
+  const other = { ...sites, demo: process.env.TRINE_E2E_DEMO_OTHER_SITE ?? '' };
+  await openDemo(d, other);
+  await signIn(d, user);
+  const there = await connectExisting(d);
+  if (there !== address) throw new Error(`the other site shows another address: ${there}`);
+  await d.page.click('Build and sign payment');
+  const w = await walletScreen(d, /^(Recovery needed on this device|Approve transaction)$/);
+  const partitioned = await w.has({ role: 'heading', name: 'Recovery needed on this device' });
+  console.log(
+    `    ${engine.name}: iframe storage ${partitioned ? 'IS' : 'is NOT'} partitioned by top-level site`,
+  );
+  partitions[engine.name] = partitioned;
+  await w.click(partitioned ? 'Cancel' : 'Reject');
+  await poll('the demo reports the cancel', async () =>
+    (await d.page.text('#error')).trim() ? true : null,
+  );
+};
+
+const TESTS: [string, Test][] = [
+  ['main flow', mainFlow],
+  ['another top-level site', otherSite],
+];
+
+const ENGINES: Record<string, (walletOrigin: string) => Engine> = { firefox, webkit };
+
+async function main(): Promise<number> {
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  for (const w of wanted) if (!ENGINES[w]) throw new Error(`unknown engine ${w}`);
+  const names = wanted.length ? wanted : Object.keys(ENGINES);
+  const stopServers = await globalSetup();
+  const sites: Sites = {
+    vault: process.env.TRINE_E2E_VAULT ?? '',
+    demo: process.env.TRINE_E2E_DEMO ?? '',
+  };
+  let passed = 0;
+  let failed = 0;
+  try {
+    for (const name of names) {
+      const make = ENGINES[name];
+      if (!make) continue;
+      for (const [title, test] of TESTS) {
+        const engine = make(sites.vault);
+        const started = Date.now();
+        let current = 'start the engine';
+        const user = `eng-${name}-${Date.now().toString(36)}`;
+        try {
+          await test({
+            engine,
+            sites,
+            user,
+            step: (s) => {
+              current = s;
+              console.log(`  ${name} · ${title} · ${s}`);
+            },
+          });
+          const v = await engine.version();
+          console.log(`  ✓ ${name} (${v}) › ${title} (${Date.now() - started} ms)`);
+          passed++;
+        } catch (e) {
+          console.log(`  ✘ ${name} › ${title} — failed at "${current}":`);
+          console.log(
+            `    ${(e instanceof Error ? e.message : String(e)).split('\n').join('\n    ')}`,
+          );
+          failed++;
+        } finally {
+          await engine.stop();
+        }
+      }
+    }
+  } finally {
+    await stopServers();
+  }
+  for (const [name, f] of Object.entries(collected)) {
+    const part = partitions[name];
+    console.log(
+      `engines: ${name} facts: IntersectionObserver v2 ${f.intersectionObserverV2 ? 'yes' : 'no'}, ` +
+        `requestStorageAccess ${f.requestStorageAccess ? 'yes' : 'no'} (hasStorageAccess ${f.hasStorageAccess}), ` +
+        `iframe localStorage ${f.localStorage}, IndexedDB ${f.indexedDB}, ` +
+        `partitioned by top-level site ${part === undefined ? '?' : part ? 'yes' : 'no'}`,
+    );
+  }
+  console.log(`engines: ${passed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+process.exitCode = await main();
