@@ -282,7 +282,7 @@ export class SimWallet {
     try {
       shares = await this.prepare(to);
     } catch (e) {
-      // A realm wallet whose new epoch could not be registered everywhere (a realm down):
+      // A realm wallet whose new epoch could not be registered at t realms (too many down):
       // the wallet stops before the vault, as apps/wallet does. Status 0 = not sent.
       if (!this.realms) throw e;
       this.outcomes.realmsFailed++;

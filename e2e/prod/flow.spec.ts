@@ -2,8 +2,8 @@
  * The whole user flow through Caddy over HTTPS against vaults in production mode (no dev
  * issuer: tokens come from the shape's own identity provider, verified by the vault
  * through its remote JWKS): create → sign → a new device recovers with the answer through
- * the 3 recovery realms (threshold 2) with one realm process SIGKILLed → same address →
- * signs. Chromium verifies Caddy's certificates against the local CA in
+ * the 3 recovery realms (threshold 2) with one realm process SIGKILLed (and still down
+ * while the new device saves its password) → same address → signs. Chromium verifies Caddy's certificates against the local CA in
  * its NSS database; a browser without that root refuses the wallet origin.
  */
 import { chromium } from '@playwright/test';
@@ -95,20 +95,10 @@ test('create → sign → recover on a new device through 3 realms, one killed �
   await expect(w.getByRole('heading', { name: 'Choose a new password' })).toBeVisible({
     timeout: 30_000,
   });
-  // Opened through realm-b and realm-c. The re-share that follows registers the new epoch
-  // at every realm, so with realm-a still down it is refused — before the vault is touched.
+  // Opened through realm-b and realm-c; the re-share that follows goes ahead at those two
+  // (t = 2), with realm-a still dead: one realm down does not stop a recovery.
   await w.getByLabel('New password for this browser').fill(NEW_PASSWORD);
   await w.getByLabel('Type it again').fill(NEW_PASSWORD);
-  await w.getByRole('button', { name: 'Save and finish' }).click();
-  await expect(w.getByRole('alert')).toBeVisible({ timeout: 30_000 });
-  expect(
-    (await call(s, 'GET', `/v1/apps/${s.appId}/wallet`, { token: token0 })).json,
-  ).toMatchObject({ epoch: 1, recoveryEpoch: 1 });
-  // realm-a's operator restarts it (same port, same database): the same screen saves.
-  await startRealm(s, 0);
-  await expect
-    .poll(async () => (await fetch(`${s.realms[0]!.url}/readyz`)).status, { timeout: 15_000 })
-    .toBe(200);
   await w.getByRole('button', { name: 'Save and finish' }).click();
   await demo.approve('Approve transaction', 'Approve and sign', NEW_PASSWORD);
   const again = await demo.signedPayment();
@@ -120,8 +110,14 @@ test('create → sign → recover on a new device through 3 realms, one killed �
   const meta = await call(s, 'GET', `/v1/apps/${s.appId}/wallet`, { token });
   expect(meta.status).toBe(200);
   expect(meta.json).toMatchObject({ epoch: 2, recoveryEpoch: 2, addresses: { base: address } });
-  // Every realm holds epoch 2 (committed: epoch 1 dropped), counters reset by the unlock.
-  for (const r of s.realms) {
+  // realm-b and realm-c hold epoch 2 (committed: epoch 1 dropped), counters reset by the
+  // unlock. realm-a, restarted by its operator (same port, same database), missed it: it
+  // holds only epoch 1, which nothing can use any more (the v2 record needs epoch 2's U).
+  await startRealm(s, 0);
+  await expect
+    .poll(async () => (await fetch(`${s.realms[0]!.url}/readyz`)).status, { timeout: 15_000 })
+    .toBe(200);
+  for (const [i, r] of s.realms.entries()) {
     await expect
       .poll(
         async () => {
@@ -130,7 +126,7 @@ test('create → sign → recover on a new device through 3 realms, one killed �
         },
         { message: r.id },
       )
-      .toEqual({ epochs: [2], guesses: 0, locked: false });
+      .toEqual({ epochs: i === 0 ? [1] : [2], guesses: 0, locked: false });
   }
   // No dev issuer in production mode.
   expect((await call(s, 'POST', '/dev/token', { body: { sub: user } })).status).toBe(404);

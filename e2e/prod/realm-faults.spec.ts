@@ -1,7 +1,8 @@
 /**
  * Faults of the recovery realms (3 standalone processes behind Caddy, threshold 2):
  * realm processes SIGKILLed again and again while wallets keep re-sharing through them
- * (register the new epoch at every realm → signed PUT at the vault → commit at both). A
+ * (register the new epoch at the realms, at least t of them → signed PUT at the vault →
+ * commit at both). A
  * kill lands before, inside or after a realm's registration or commit transaction. Then,
  * as for the vault: nothing lost — every wallet's vault record is of one epoch, the one
  * it sent, and opens with its answer through the realms, first with one realm still dead
@@ -76,9 +77,9 @@ test('SIGKILL of a realm process in the middle of re-shares: nothing lost, every
       `ambiguous at the vault ${total.ambiguous}, stale ${total.stale}; ` +
       `epochs ${wallets.map((w) => w.epoch).join(',')}`,
   );
-  // The kills hit re-shares in flight, and some of those could not register everywhere.
+  // The kills hit re-shares in flight. A re-share needs t = 2 realms: with one down it goes
+  // ahead at the other two (the dead one misses that epoch), so kills need not stop any.
   expect(inFlightAtKill.some((n) => n > 0)).toBe(true);
-  expect(total.realmsFailed).toBeGreaterThan(0);
   expect(total.ok).toBeGreaterThan(KILLS * 2);
   expect(total.stale).toBe(0);
 
@@ -93,13 +94,22 @@ test('SIGKILL of a realm process in the middle of re-shares: nothing lost, every
   // All three again, the restarted one included (its registrations survived the kills).
   for (const w of wallets) await checkRecoverable(w);
   for (const w of wallets) {
+    let holding = 0;
+    for (const r of s.realms) {
+      const reg = await w.realmSetup().client.getRegistration(r);
+      if (reg?.epochs.includes(w.epoch)) holding++;
+      expect(reg?.guesses).toBe(0); // the unlock after each recovery reset the counter
+    }
+    // at least t realms hold the wallet's epoch (one may have missed it while dead)
+    expect(holding, w.user).toBeGreaterThanOrEqual(2);
+  }
+  // And the wallets keep re-sharing through the restarted realms: all three take it.
+  for (const w of wallets) expect(await w.reshare()).toBe(200);
+  for (const w of wallets) {
     for (const r of s.realms) {
       const reg = await w.realmSetup().client.getRegistration(r);
       expect(reg?.epochs, `${w.user} at ${r.id}`).toContain(w.epoch);
-      expect(reg?.guesses).toBe(0); // the unlock after each recovery reset the counter
     }
+    await checkRecoverable(w);
   }
-  // And the wallets keep re-sharing through the restarted realms.
-  for (const w of wallets) expect(await w.reshare()).toBe(200);
-  for (const w of wallets) await checkRecoverable(w);
 });

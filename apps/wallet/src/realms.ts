@@ -130,22 +130,33 @@ async function evaluateAt(
   }
 }
 
-/** `GET registration` at every realm (all must answer): the latest epoch each holds. */
+/**
+ * `GET registration` at the realms; at least `needed` must answer. The map holds the
+ * realms that answered (null: none held there); a realm that did not answer is absent.
+ */
 export async function registrations(
   setup: RealmSetup,
+  needed = setup.realms.length,
 ): Promise<Map<string, RegistrationInfo | null>> {
-  const settled = await atRealms(setup.realms, setup.realms.length, (realm) =>
+  const settled = await atRealms(setup.realms, needed, (realm) =>
     setup.client.getRegistration(realm),
   );
-  return new Map(settled.map((s) => [s.realm.id, s.ok ? s.value : null]));
+  return new Map(settled.flatMap((s) => (s.ok ? [[s.realm.id, s.value] as const] : [])));
 }
 
 /**
- * Registers `epoch` at every realm of the app (create and re-share): evaluates h everywhere
- * (signed with `signer` when given), picks a fresh U, puts each realm's masked share and
- * tag — unsigned where the realm holds no registration yet, else signed with expectedEpoch
- * = the latest epoch it holds. All realms must take part (each needs its own share);
- * nothing is committed, so a failure here leaves the previous epoch whole. Returns U.
+ * Registers `epoch` at the app's realms (create and re-share): evaluates h (signed with
+ * `signer` when given), picks a fresh U, puts each realm's masked share and tag —
+ * unsigned where the realm holds no registration yet, else signed with expectedEpoch =
+ * the latest epoch it holds. Nothing is committed, so a failure here leaves the previous
+ * epoch whole. Returns U and the realms that did not take part.
+ *
+ * Create needs every realm (nothing starts with less redundancy than configured). A
+ * re-share goes ahead with any t of them: one realm down must not stop a recovery on a
+ * new device. A realm that misses it keeps its older registration (useless once the vault
+ * commits the new epoch: the new record needs the new U) until the next re-share (re-arm)
+ * brings it up to date. A realm whose registration could not be read is not
+ * evaluated at all (an unsigned evaluation there would count as a guess).
  */
 export async function registerAtRealms(
   setup: RealmSetup,
@@ -154,23 +165,45 @@ export async function registerAtRealms(
   managementPublicKey: Uint8Array,
   signer?: Signer,
 ): Promise<Uint8Array> {
+  return (await registerAtRealmsDetailed(setup, h, epoch, managementPublicKey, signer)).unlockKey;
+}
+
+export async function registerAtRealmsDetailed(
+  setup: RealmSetup,
+  h: Uint8Array,
+  epoch: number,
+  managementPublicKey: Uint8Array,
+  signer?: Signer,
+): Promise<{ unlockKey: Uint8Array; missed: string[] }> {
   const n = setup.realms.length;
-  const held = signer ? await registrations(setup) : new Map<string, RegistrationInfo | null>();
+  const needed = signer ? Math.max(1, setup.threshold) : n;
+  const held = signer ? await registrations(setup, needed) : null;
+  const candidates = held ? setup.realms.filter((r) => held.has(r.id)) : setup.realms;
   // Sign only where a key is registered (a realm with none does not count anyway).
-  const { answers } = await evaluateAt(setup, setup.realms, h, epoch, n, (realm) =>
-    held.get(realm.id) ? signer : undefined,
+  const { answers } = await evaluateAt(setup, candidates, h, epoch, needed, (realm) =>
+    held?.get(realm.id) ? signer : undefined,
   );
   let unlockKey: Uint8Array | undefined;
+  const fillers: Uint8Array[] = [];
   try {
     const byId = new Map(answers.map((a) => [a.realm.id, a.output]));
+    // A realm without an answer gets a throw-away output: its share is never sent.
     const reg = await createRegistration(
-      setup.realms.map((r) => ({ realmId: r.id, output: byId.get(r.id)! })),
+      setup.realms.map((r) => {
+        let output = byId.get(r.id);
+        if (!output) {
+          output = crypto.getRandomValues(new Uint8Array(64));
+          fillers.push(output);
+        }
+        return { realmId: r.id, output };
+      }),
       epoch,
       setup.threshold,
     );
     unlockKey = reg.unlockKey;
-    await atRealms(setup.realms, n, async (realm, i) => {
-      const info = held.get(realm.id);
+    const reachable = setup.realms.filter((r) => byId.has(r.id));
+    const settled = await atRealms(reachable, needed, async (realm) => {
+      const info = held?.get(realm.id);
       const latest = info?.epochs.length ? Math.max(...info.epochs) : null;
       if (latest !== null && !signer) {
         throw new RealmError(
@@ -180,7 +213,7 @@ export async function registerAtRealms(
           'this realm already holds a registration',
         );
       }
-      const r = reg.realms[i]!;
+      const r = reg.realms[setup.realms.indexOf(realm)]!;
       await setup.client.putRegistration(
         realm,
         {
@@ -193,12 +226,14 @@ export async function registerAtRealms(
         latest !== null && signer ? { signer, expectedEpoch: latest } : null,
       );
     });
-    return unlockKey;
+    const ok = new Set(settled.flatMap((x) => (x.ok ? [x.realm.id] : [])));
+    return { unlockKey, missed: setup.realms.filter((r) => !ok.has(r.id)).map((r) => r.id) };
   } catch (e) {
     wipe(unlockKey);
     throw e;
   } finally {
     for (const a of answers) wipe(a.output);
+    wipe(...fillers);
   }
 }
 
