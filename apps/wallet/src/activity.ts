@@ -109,12 +109,33 @@ export async function markSeen(ctx: Ctx, walletId: string, eventId: string): Pro
  * the newest one seen so the next unlock does not announce the user's own action. An
  * event someone else caused in the same seconds is then not announced either; it still
  * shows on the Security activity screen (README "Security activity").
+ *
+ * `fromEpoch` (a re-share: the epoch it started from) keeps the mark where it is when an
+ * unseen event is older than the flow: one of an epoch below `fromEpoch`, or more unseen
+ * events than a page holds. That is another device's recovery and re-share (the reason
+ * this device had to recover): the next unlock then announces everything since the last
+ * visit, this flow's own events included, rather than none of it.
  */
-export async function catchUpActivity(ctx: Ctx, walletId: string): Promise<void> {
+export async function catchUpActivity(
+  ctx: Ctx,
+  walletId: string,
+  fromEpoch?: number,
+): Promise<void> {
   try {
-    const page = await ctx.vault.getEvents('security', { limit: 1 });
+    const page = await ctx.vault.getEvents('security', { limit: NOTICE_EVENTS + 1 });
     const newest = page.events[0];
-    if (newest) await markSeen(ctx, walletId, newest.id);
+    if (!newest) return;
+    if (fromEpoch !== undefined) {
+      const seen = await ctx.store.getSeen(ctx.appId, walletId);
+      if (seen !== undefined) {
+        const unseen = page.events.filter((e) => newer(e.id, seen));
+        const older =
+          unseen.some((e) => e.epoch !== null && e.epoch < fromEpoch) ||
+          (unseen.length === page.events.length && page.next !== null);
+        if (older) return;
+      }
+    }
+    await markSeen(ctx, walletId, newest.id);
   } catch {
     // best effort
   }

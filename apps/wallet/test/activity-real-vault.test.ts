@@ -195,4 +195,50 @@ describe('security activity against the real vault (real events from real reques
     await ctx.securityCheck;
     expect(ctx.activityNotice).toBeUndefined();
   });
+
+  it("another device's recovery + re-share: this device's own recovery does not swallow it", async () => {
+    // Device A (ctx) has seen everything; its own password re-share with nothing unseen
+    // counts its events as seen (the control).
+    const seen0 = (await ctx.vault.getEvents('security', { limit: 1 })).events[0]!.id;
+    expect(await ctx.store.getSeen('dev', walletId)).toBe(seen0);
+    // Device B: the same user on a new browser (own store, no device share) recovers.
+    const b = Object.assign(Object.create(null), ctx, {
+      store: await openDeviceStore(indexedDB, `device-b-${Math.random()}`),
+    }) as Ctx;
+    const recoverOn = async (c: Ctx, password: string) => {
+      const meta = (await c.vault.getWallet())!;
+      const r = await openRecoveryShare(c, walletId, ANSWER);
+      const { authShare } = await c.vault.getAuthShare();
+      const entropy = await combineShares([r.share, authShare], { walletId, keyId: meta.keyId });
+      const state: WalletState = { meta, device: await c.store.get('dev', walletId) };
+      return reshareWith(c, state, entropy, r.rec.epoch, {
+        password,
+        answer: ANSWER,
+        question: meta.question,
+      });
+    };
+    expect(await recoverOn(b, 'device b password 1234')).toBe(3);
+    const afterB = (await ctx.vault.getEvents('security', { limit: 1 })).events[0]!.id;
+    expect(await b.store.getSeen('dev', walletId)).toBe(afterB); // B's own: seen on B
+    // Device A's share is now stale: it recovers too (its own recovery read + re-share).
+    const stale = (await loadWallet(ctx))!;
+    await expect(unlockWithPassword(ctx, stale, NEW_PASSWORD)).rejects.toMatchObject({
+      name: 'StaleDeviceError',
+    });
+    expect(await recoverOn(ctx, PASSWORD)).toBe(4);
+    // B's events predate A's flow: A's mark stays, the next unlock on A announces them.
+    expect(await ctx.store.getSeen('dev', walletId)).toBe(seen0);
+    (await unlockWithPassword(ctx, (await loadWallet(ctx))!, PASSWORD)).fill(0);
+    await ctx.securityCheck;
+    const notice = ctx.activityNotice!;
+    expect(notice.events.map((e) => describeEvent(e).split(' — ')[0])).toEqual([
+      'Key share renewal completed',
+      'Key shares renewed',
+      'Recovery share read',
+      'Key share renewal completed',
+      'Key shares renewed',
+    ]);
+    expect(notice.more).toBe(true); // B's recovery read is behind them
+    expect(notice.events.map((e) => e.epoch)).toEqual([4, 4, 3, 3, 3]);
+  });
 });

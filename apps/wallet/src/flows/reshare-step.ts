@@ -94,11 +94,12 @@ export async function reshareWith(
     // The new registration reset every realm's counter: nothing left to warn about (a
     // status check still running from the unlock read the old counters: drop it too).
     // The unlock's new-activity notice stays (what it found predates this re-share), and
-    // the events this re-share wrote count as seen (activity.ts).
+    // the events this re-share wrote count as seen (activity.ts), unless unseen events
+    // older than it are there (another device's recovery): then all stay new.
     await ctx.securityCheck;
     ctx.securityCheck = undefined;
     ctx.realmNotice = undefined;
-    await catchUpActivity(ctx, meta.walletId);
+    await catchUpActivity(ctx, meta.walletId, currentEpoch);
     return epoch;
   } finally {
     wipe(management.key.secretKey);
