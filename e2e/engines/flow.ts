@@ -26,6 +26,8 @@ import { type Device, FatalStep, poll, type Surface } from './surface.ts';
 /** The wallet ignores an approve earlier than this after its screen appears. */
 const REVIEW_MS = 700;
 const SLOW_MS = 60_000;
+/** The frame's button that opens the approval in the wallet's own window (flows/approve.ts). */
+const OPEN_WINDOW = 'Open the wallet window';
 
 export interface Sites {
   vault: string;
@@ -106,8 +108,10 @@ export async function connectExisting(d: Device): Promise<string> {
 }
 
 /**
- * Approves the screen titled `heading` wherever it shows (popup or iframe): types the
- * password when one is given and asked for, waits out the review delay, clicks `button`.
+ * Approves the screen titled `heading` wherever it shows: when the iframe only offers the
+ * wallet window (engines without IntersectionObserver v2) it presses that button and
+ * continues in the popup. Types the password when one is given, waits out the review
+ * delay, clicks `button` (the click waits until the button is enabled).
  */
 export async function approve(
   d: Device,
@@ -115,7 +119,25 @@ export async function approve(
   button: string,
   password: string | null,
 ): Promise<void> {
-  const w = await walletScreen(d, heading);
+  let w = await walletScreen(d, heading);
+  if (w.label === 'wallet iframe' && (await w.has({ role: 'button', name: OPEN_WINDOW }))) {
+    // No IntersectionObserver v2 (Firefox, WebKit): the frame only offers the wallet's
+    // own window; the review, the password and the approve happen there.
+    await w.click(OPEN_WINDOW);
+    w = await poll(
+      `the wallet popup showing ${JSON.stringify(heading)}`,
+      async () => {
+        const popup = await d.popup();
+        return popup &&
+          (await popup.has({ role: 'heading', name: heading })) &&
+          (await popup.has({ role: 'button', name: button }))
+          ? popup
+          : null;
+      },
+      30_000,
+      150,
+    );
+  }
   const shownAt = Date.now();
   if (password !== null) await w.fill('Password', password);
   const wait = REVIEW_MS - (Date.now() - shownAt);
