@@ -241,6 +241,7 @@ const FLOW_DONE: Record<string, string> = {
   changeQuestion: 'Security question changed.',
   export: 'Recovery phrase shown in the wallet (this page never sees it).',
   delete: 'Wallet deleted.',
+  activity: 'Security activity shown in the wallet.',
 };
 
 for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-flow]')) {
@@ -252,7 +253,7 @@ for (const b of document.querySelectorAll<HTMLButtonElement>('button[data-flow]'
       const r = await trine.manage(flow);
       $('manage-result').textContent = r.done ? (FLOW_DONE[flow] ?? 'Done.') : 'Cancelled.';
       if (trine.wallet === null) api = null;
-      else if (r.done && flow !== 'export') api = await trine.enable();
+      else if (r.done && flow !== 'export' && flow !== 'activity') api = await trine.enable();
       await showWallet();
       status('');
     }),
