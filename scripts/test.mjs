@@ -20,7 +20,7 @@
  *    it. `npm run e2e:prod` runs it alone. TRINE_SOAK_SECONDS (default 30) sets the soak.
  * 6. Runs the main flow in the other engines (e2e/engines/run.ts: Firefox ESR over WebDriver
  *    BiDi, WebKitGTK's MiniBrowser through WebKitWebDriver under Xvfb), installing Debian's
- *    `firefox-esr`, `webkit2gtk-driver` and `xvfb` first when missing and we are root. Runs
+ *    `firefox-esr`, `webkit2gtk-driver`, `xvfb` and `matchbox-window-manager` first when missing and we are root. Runs
  *    whenever the e2e suite runs; `TRINE_TEST_ENGINES=0` skips it. `npm run e2e:engines`
  *    runs it alone.
  * 7. Prints one closing line "N passed, N failed, N skipped" (Vitest + both Playwright
@@ -183,6 +183,8 @@ function ensureEngines() {
     ['/usr/bin/firefox-esr', 'firefox-esr'],
     ['/usr/bin/WebKitWebDriver', 'webkit2gtk-driver'],
     ['/usr/bin/xvfb-run', 'xvfb'],
+    // WebKit's approval popup gets the focus only under a window manager
+    ['/usr/bin/matchbox-window-manager', 'matchbox-window-manager'],
   ].filter(([bin]) => !existsSync(bin));
   if (need.length === 0) return true;
   if (process.getuid?.() !== 0) return false;

@@ -203,18 +203,29 @@ export function webkit(walletOrigin: string): Engine {
 }
 
 /**
- * Starts `xvfb-run -a WebKitWebDriver --port=N`. The driver binds its own port (it cannot
+ * Starts `xvfb-run -a` with a window manager (matchbox) and `WebKitWebDriver --port=N`. The driver binds its own port (it cannot
  * inherit a socket): a port held until just before it starts, tried again on a clash
  * (scripts/ports.mjs).
  */
 function startDriver(): Promise<{ url: string; child: ChildProcess }> {
   return withPortRetry(async (port) => {
     let log = '';
-    const child = spawn('xvfb-run', ['-a', WEBKIT_DRIVER, `--port=${port}`], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      // Its own process group: kill() ends xvfb-run, Xvfb, the driver and MiniBrowser.
-      detached: true,
-    });
+    // A window manager in the display: without one no new window (the wallet's approval
+    // popup) ever gets the keyboard focus, and the popup's review gate waits for focus.
+    const child = spawn(
+      'xvfb-run',
+      [
+        '-a',
+        'sh',
+        '-c',
+        `matchbox-window-manager -use_titlebar no & exec ${WEBKIT_DRIVER} --port=${port}`,
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        // Its own process group: kill() ends xvfb-run, Xvfb, the WM, the driver and MiniBrowser.
+        detached: true,
+      },
+    );
     const keep = (b: Buffer) => {
       log = (log + b.toString()).slice(-4000);
     };
