@@ -10,11 +10,18 @@
  *
  * Rate limits are generous so the suite is not throttled, except the per-wallet recovery
  * limit (TRINE_RATE_RECOVERY_USER=3/3600), which a test checks (the 4th attempt → 429).
+ *
+ * The in-process recovery realm's guess limit for the dev app is lowered to 4
+ * (TRINE_DEV_GUESS_LIMIT; the default is 10), so the lockout is quick to reach. It stays
+ * above the vault's recovery limit, as in the defaults (10 > 5): through the wallet the
+ * vault's limit bites first; a JWT holder who calls the realm directly meets the realm's.
  */
 import { ensureBuilt } from '../scripts/ensure-built.mjs';
 import { listenSocket, startDemo, startVault } from './servers.ts';
 
 export const RECOVERY_LIMIT = 3;
+/** The realm's guesses per registration before it locks (the dev app, in-process realm). */
+export const GUESS_LIMIT = 4;
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   ensureBuilt(['wallet', 'demo'], { log: (l) => console.log(l) });
@@ -31,6 +38,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       TRINE_RATE_USER: '100000/60',
       TRINE_RATE_RECOVERY_IP: '100000/3600',
       TRINE_RATE_RECOVERY_USER: `${RECOVERY_LIMIT}/3600`,
+      TRINE_DEV_GUESS_LIMIT: String(GUESS_LIMIT),
     },
   }).catch(async (e) => {
     await demoSocket.close();

@@ -56,6 +56,11 @@ export interface VaultConfig {
   limits: LimitsConfig;
   walletDir: string | null;
   benchRoutes: boolean;
+  /**
+   * TRINE_DEV_GUESS_LIMIT: the dev app's guess limit at the in-process realm (dev mode;
+   * null = the realm's default, 10). The e2e suite lowers it to reach a lockout quickly.
+   */
+  devGuessLimit: number | null;
   logLevel: string;
 }
 
@@ -184,6 +189,15 @@ export function loadConfig(
   if (env.TRINE_OWNER_DATABASE_URL && !env.DATABASE_URL) {
     throw new ConfigError('TRINE_OWNER_DATABASE_URL needs DATABASE_URL (the app role) as well');
   }
+  const devGuessLimit = env.TRINE_DEV_GUESS_LIMIT ? Number(env.TRINE_DEV_GUESS_LIMIT) : null;
+  if (devGuessLimit !== null) {
+    // The in-process realm serves the dev app only; production has standalone realms
+    // with their own apps file (guessLimit per app), so the setting there is a mistake.
+    if (prod) throw new ConfigError('TRINE_DEV_GUESS_LIMIT is for development only');
+    if (!Number.isInteger(devGuessLimit) || devGuessLimit < 1 || devGuessLimit > 1000) {
+      throw new ConfigError('TRINE_DEV_GUESS_LIMIT must be an integer 1..1000');
+    }
+  }
   const bodyLimit = Number(env.TRINE_BODY_LIMIT ?? 32 * 1024);
   if (!Number.isInteger(bodyLimit) || bodyLimit < 1024) {
     throw new ConfigError('TRINE_BODY_LIMIT must be an integer >= 1024 (bytes)');
@@ -208,6 +222,7 @@ export function loadConfig(
     limits,
     walletDir: env.TRINE_WALLET_DIR ? abs(env.TRINE_WALLET_DIR) : null,
     benchRoutes,
+    devGuessLimit,
     logLevel: env.LOG_LEVEL ?? 'info',
   };
 }

@@ -141,6 +141,7 @@ export async function buildVault(
         mode: config.mode,
         dataDir: join(config.dataDir, 'realm'),
         devIssuer: { iss: devIssuer.iss, aud: devIssuer.aud, jwks: devIssuer.jwks },
+        ...(config.devGuessLimit !== null ? { devGuessLimit: config.devGuessLimit } : {}),
         walletOrigins: config.walletOrigins,
         trustedProxies: config.trustedProxies,
         logger: logger.child({ service: 'trine-realm' }),

@@ -3,21 +3,27 @@
  * main.ts), HSTS, trusted proxies, the wallet-hosting CSP hook, and graceful shutdown.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ristretto255 } from '@noble/curves/ed25519.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, EXIT, isLoopbackHost, loadConfig } from '../src/config.ts';
 import { generateMasterKey, parseMasterKeys } from '../src/crypto/at-rest.ts';
 import { walletCsp } from '../src/http/embed.ts';
+import { createLogger } from '../src/logger.ts';
+import { buildVault } from '../src/vault.ts';
 import {
   BACKEND_NOTE,
   BACKENDS,
   type Backend,
   call,
   createBody,
+  expectProblem,
   HOST_ORIGIN,
   makeVault,
+  mgmtKey,
   openBackend,
 } from './helpers.ts';
 
@@ -128,6 +134,67 @@ describe('configuration', () => {
     expect(e.message).toMatch(/TRINE_BENCH_ROUTES/);
     expect(loadConfig({ ...dev, TRINE_BENCH_ROUTES: '1' }, '/tmp').benchRoutes).toBe(true);
   });
+
+  it('TRINE_DEV_GUESS_LIMIT: the in-process realm locks the dev app after that many guesses (dev only)', async () => {
+    expect(loadConfig(dev, '/tmp').devGuessLimit).toBeNull();
+    expect(loadConfig({ ...dev, TRINE_DEV_GUESS_LIMIT: '4' }, '/tmp').devGuessLimit).toBe(4);
+    for (const v of ['0', '1001', '2.5', 'four', '-3']) {
+      const e = refusal({ ...dev, TRINE_DEV_GUESS_LIMIT: v });
+      expect(e.exitCode, v).toBe(EXIT.config);
+      expect(e.message).toBe('TRINE_DEV_GUESS_LIMIT must be an integer 1..1000');
+    }
+    expect(refusal({ ...prod, TRINE_DEV_GUESS_LIMIT: '4' }).message).toBe(
+      'TRINE_DEV_GUESS_LIMIT is for development only',
+    );
+
+    // What `npm start` builds (main.ts): the realm in this process, at /realm, with limit 2.
+    const dir = mkdtempSync(join(tmpdir(), 'trine-guess-limit-'));
+    const config = loadConfig(
+      { ...dev, PORT: '0', TRINE_DATA_DIR: dir, TRINE_DEV_GUESS_LIMIT: '2' },
+      dir,
+    );
+    const vault = await buildVault(config, {
+      inProcessRealm: true,
+      logger: createLogger('silent'),
+    });
+    try {
+      const realmId = vault.realm!.realmId;
+      const token = (await call(vault.app, 'POST', '/dev/token', { body: { sub: 'guesser' } })).json
+        .token as string;
+      const walletId = randomUUID();
+      const b64 = (n: number) => randomBytes(n).toString('base64url');
+      const put = await call(vault.app, 'PUT', '/realm/v1/apps/dev/registration', {
+        token,
+        body: {
+          realmId,
+          walletId,
+          epoch: 1,
+          maskedShare: b64(33),
+          unlockTag: b64(32),
+          managementKey: Buffer.from(mgmtKey(walletId).publicKey).toString('base64url'),
+        },
+        sign: false,
+      });
+      expect(put.status).toBe(201);
+      // Any canonical group element is a guess to the realm: 2 counted, then 423.
+      const element = Buffer.from(ristretto255.Point.BASE.multiply(7n).toBytes()).toString(
+        'base64url',
+      );
+      const guess = () =>
+        call(vault.app, 'POST', '/realm/v1/apps/dev/evaluate', {
+          token,
+          body: { walletId, epoch: 1, blinded: element },
+        });
+      expect((await guess()).json).toMatchObject({ guesses: 1, guessLimit: 2, counted: true });
+      expect((await guess()).json).toMatchObject({ guesses: 2, guessLimit: 2, counted: true });
+      expectProblem(await guess(), 423, 'registration_locked');
+      const reg = await call(vault.app, 'GET', '/realm/v1/apps/dev/registration', { token });
+      expect(reg.json).toMatchObject({ guesses: 2, guessLimit: 2, locked: true });
+    } finally {
+      await vault.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('master key parsing errors never echo key material', () => {
     const secret = 'c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0';

@@ -40,6 +40,12 @@ export interface WalletMeta {
   addresses: { base: string; reward: string };
   epoch: number;
   question: string;
+  /**
+   * The management public key the vault holds (base64url); null for a wallet from
+   * before the management key (docs/realms.md "Migration"); absent when the vault does
+   * not say.
+   */
+  managementKey?: string | null;
 }
 
 export interface CreateWalletBody {
@@ -289,6 +295,11 @@ export function parseWalletMeta(value: unknown): WalletMeta {
     },
     epoch: epochOf(value.epoch, 'wallet epoch'),
     question: str(value.question, 'recovery question', 1024),
+    ...(value.managementKey === null
+      ? { managementKey: null }
+      : value.managementKey === undefined
+        ? {}
+        : { managementKey: str(value.managementKey, 'management key', 64) }),
   };
 }
 

@@ -171,6 +171,36 @@ export function frameTooSmall(w: Pick<Window, 'innerWidth' | 'innerHeight'> = wi
 }
 
 /**
+ * `frameTooSmall`, after giving a just-shown frame up to `ms` to get its size. The host
+ * is asked to show the frame right before an approval (`ui {visible:true}`), and in a
+ * cross-site (out-of-process) iframe the new size arrives a little later: measured at
+ * once, a frame about to be full size read as too small and the approval went to the
+ * popup for no reason (e2e sign.spec "reload → unlock", 2 runs in 3). A host that keeps
+ * the frame small still gets the popup, only up to `ms` later.
+ */
+export function frameTooSmallSettled(
+  w: Pick<
+    Window,
+    'innerWidth' | 'innerHeight' | 'addEventListener' | 'removeEventListener'
+  > = window,
+  ms = 1000,
+): Promise<boolean> {
+  if (!frameTooSmall(w)) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const finish = () => {
+      clearTimeout(timer);
+      w.removeEventListener('resize', onResize);
+      resolve(frameTooSmall(w));
+    };
+    const onResize = () => {
+      if (!frameTooSmall(w)) finish();
+    };
+    const timer = setTimeout(finish, ms);
+    w.addEventListener('resize', onResize);
+  });
+}
+
+/**
  * Whether one IntersectionObserver v2 entry of the full-frame sentinel means "the whole
  * frame is in view, unobscured and untransformed".
  */

@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCardano } from '../src/cardano.ts';
 import type { WalletState } from '../src/context.ts';
 import { managementOf, sealRecovery } from '../src/context.ts';
+import { isLegacyWallet } from '../src/flows/manage.ts';
 import { reshareWith } from '../src/flows/reshare-step.ts';
 import { RealmError, type Signer } from '../src/realm-client.ts';
 import { UnlockSession } from '../src/session.ts';
@@ -175,5 +176,40 @@ describe('createWallet with realms: every step, and a crash at each', () => {
     const { made, result } = await run('store');
     expect(result).toBeInstanceOf(Error);
     expect((made.body!.recovery as { sealed: { v: number } }).sealed.v).toBe(2);
+  });
+});
+
+describe('change question: is the wallet legacy? (no recovery attempt spent to find out)', () => {
+  const realm = { id: 'r1', url: 'https://r1.example', publicKey: 'k' };
+  const ask = (managementKey: string | null | undefined, realms: unknown[], v: 1 | 2) => {
+    let recoveryReads = 0;
+    const ctx = {
+      app: { realms, realmThreshold: realms.length },
+      vault: {
+        getRecovery: async () => {
+          recoveryReads++;
+          return { epoch: 1, question: 'Pet?', sealed: { v } };
+        },
+      },
+    } as never;
+    const meta = { ...state.meta, ...(managementKey === undefined ? {} : { managementKey }) };
+    return isLegacyWallet(ctx, { meta }).then((legacy) => ({ legacy, recoveryReads }));
+  };
+
+  it('decided from the metadata when it can be: POST …/recovery is rate-limited per wallet', async () => {
+    // No management key at the vault: a pre-realm wallet.
+    expect(await ask(null, [realm], 1)).toEqual({ legacy: true, recoveryReads: 0 });
+    expect(await ask(null, [], 1)).toEqual({ legacy: true, recoveryReads: 0 });
+    // A key and realms: the re-share seals v2 whatever the record was.
+    expect(await ask('key', [realm], 2)).toEqual({ legacy: false, recoveryReads: 0 });
+  });
+
+  it('reads the record only when the metadata cannot tell', async () => {
+    // No realms listed: a v2 record must be known (reshareWith refuses to downgrade it).
+    expect(await ask('key', [], 2)).toEqual({ legacy: false, recoveryReads: 1 });
+    expect(await ask('key', [], 1)).toEqual({ legacy: true, recoveryReads: 1 });
+    // A vault that does not report the key.
+    expect(await ask(undefined, [realm], 1)).toEqual({ legacy: true, recoveryReads: 1 });
+    expect(await ask(undefined, [realm], 2)).toEqual({ legacy: false, recoveryReads: 1 });
   });
 });

@@ -5,7 +5,12 @@ import { sealShare } from '@trine/core/seal';
 import { splitSecret } from '@trine/core/shamir';
 import { describe, expect, it } from 'vitest';
 import { NEW_RECORD_KDF } from '../src/kdf-client.ts';
-import { createVaultClient, parseAppConfig, VaultError } from '../src/vault-client.ts';
+import {
+  createVaultClient,
+  parseAppConfig,
+  parseWalletMeta,
+  VaultError,
+} from '../src/vault-client.ts';
 
 const realm = (id: string, url: string) => ({
   id,
@@ -83,6 +88,24 @@ describe('vault client', () => {
     expect(await client(fetch).getWallet()).toBeNull();
     expect(calls[0]?.headers.authorization).toBe(`Bearer ${TOKEN}`);
     expect(calls[0]?.url).not.toContain(TOKEN);
+  });
+
+  it('wallet metadata: the management key as the vault reports it (a key, null, or not said)', () => {
+    const meta = {
+      walletId,
+      keyId,
+      network: 'preprod',
+      addresses: { base: 'addr_test1x', reward: 'stake_test1x' },
+      epoch: 2,
+      question: 'Pet?',
+    };
+    const key = toBase64Url(new Uint8Array(32).fill(9));
+    expect(parseWalletMeta({ ...meta, managementKey: key }).managementKey).toBe(key);
+    expect(parseWalletMeta({ ...meta, managementKey: null }).managementKey).toBeNull();
+    expect('managementKey' in parseWalletMeta(meta)).toBe(false);
+    for (const bad of ['', 7, 'k'.repeat(65), {}]) {
+      expect(() => parseWalletMeta({ ...meta, managementKey: bad })).toThrow(VaultError);
+    }
   });
 
   it('validates the auth share and the recovery record', async () => {

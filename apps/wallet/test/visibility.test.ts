@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   entryVisible,
   frameTooSmall,
+  frameTooSmallSettled,
   type GateInput,
   REVIEW_MS,
   ReviewGate,
@@ -171,5 +172,44 @@ describe('ReviewGate', () => {
     g.input(press());
     expect(g.take()).toBe(false);
     expect(changes).toEqual([]);
+  });
+});
+
+describe('frameTooSmallSettled: a just-shown frame gets its size before the popup is chosen', () => {
+  // (fake timers, as in the whole file)
+  const fakeWindow = (width: number, height: number) =>
+    Object.assign(new EventTarget(), { innerWidth: width, innerHeight: height });
+
+  it('a frame already big enough: not too small, at once', async () => {
+    expect(await frameTooSmallSettled(fakeWindow(960, 720), 1000)).toBe(false);
+  });
+
+  it('a frame the host enlarges a moment later (cross-site resize lag): not too small', async () => {
+    const w = fakeWindow(0, 0);
+    let result: boolean | undefined;
+    void frameTooSmallSettled(w, 1000).then((r) => {
+      result = r;
+    });
+    await vi.advanceTimersByTimeAsync(10);
+    w.innerWidth = 300; // still too low (height 0): keeps waiting
+    w.dispatchEvent(new Event('resize'));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(result).toBeUndefined();
+    Object.assign(w, { innerWidth: 960, innerHeight: 720 });
+    w.dispatchEvent(new Event('resize'));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(result).toBe(false);
+  });
+
+  it('a host that keeps the frame small: too small after the wait (the popup)', async () => {
+    const w = fakeWindow(270, 720);
+    let result: boolean | undefined;
+    void frameTooSmallSettled(w, 1000).then((r) => {
+      result = r;
+    });
+    await vi.advanceTimersByTimeAsync(999);
+    expect(result).toBeUndefined();
+    await vi.advanceTimersByTimeAsync(1);
+    expect(result).toBe(true);
   });
 });

@@ -42,6 +42,7 @@ import {
   canConfirmFrameVisibility,
   feedInput,
   frameTooSmall,
+  frameTooSmallSettled,
   ReviewGate,
   watchFrameVisibility,
   watchWindowVisibility,
@@ -106,7 +107,7 @@ async function approve<T>(ctx: Ctx, initial: WalletState, a: Approval<T>): Promi
   }
 }
 
-function approveOnce<T>(
+async function approveOnce<T>(
   ctx: Ctx,
   state: WalletState,
   a: Approval<T>,
@@ -114,7 +115,7 @@ function approveOnce<T>(
 ): Promise<T> {
   // Where the frame's visibility cannot be confirmed (no IntersectionObserver v2) or the
   // host gives it too little room, the approval moves to the wallet's own window.
-  if (!canConfirmFrameVisibility() || frameTooSmall()) {
+  if (!canConfirmFrameVisibility() || (await frameTooSmallSettled())) {
     return approveInPopup(ctx, state, a, cardano);
   }
   return approveInFrame(ctx, state, a, cardano).catch((e: unknown) => {

@@ -270,6 +270,27 @@ export async function rearmFlow(ctx: Ctx, notice?: string): Promise<void> {
   });
 }
 
+/**
+ * Whether a re-share without the answer (change question) must treat the wallet as
+ * legacy: a v1 record and no management key at the vault (docs/realms.md "Migration").
+ * Decided from the wallet metadata where it can be: `POST …/wallet/recovery` is limited
+ * per wallet to a few an hour, and spending one just to read the record's version left
+ * the user short of attempts for a real recovery soon after. The record is read only
+ * when the metadata cannot tell: an app listing no realms (a v2 record must then not be
+ * downgraded, reshare-step.ts) or a vault that does not report the management key.
+ */
+export async function isLegacyWallet(
+  ctx: Pick<Ctx, 'app' | 'vault'>,
+  state: Pick<WalletState, 'meta'>,
+): Promise<boolean> {
+  const key = state.meta.managementKey;
+  // No management key at the vault: a wallet from before realms (its record is v1).
+  if (key === null) return true;
+  // A key is registered and the re-share seals v2 at the realms: nothing to migrate.
+  if (key !== undefined && ctx.app.realms.length > 0) return false;
+  return (await ctx.vault.getRecovery()).sealed.v === 1;
+}
+
 export async function changeQuestionFlow(ctx: Ctx): Promise<void> {
   const state = await walletState(ctx);
   await interact<void>(ctx.view, (done, fail) => {
@@ -302,8 +323,7 @@ export async function changeQuestionFlow(ctx: Ctx): Promise<void> {
         let entropy: Uint8Array | undefined;
         try {
           entropy = await unlockWithPassword(ctx, state, current.input.value, screen);
-          // Only the record's version is read (v1 = legacy: register the management key).
-          const legacy = (await ctx.vault.getRecovery()).sealed.v === 1;
+          const legacy = await isLegacyWallet(ctx, state);
           await reshareWith(
             ctx,
             state,
