@@ -67,3 +67,7 @@ GRANT CONNECT ON DATABASE :"db" TO trine_vault;
 ALTER SCHEMA public OWNER TO trine_owner;
 REVOKE ALL ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO trine_app;
+-- The login role calls the vault's SQL functions (trine_hit, trine_read_auth_share:
+-- drizzle/0004) by name; they switch to trine_app themselves. USAGE lets it name them; it
+-- still holds no right on any table (e2e/prod/refusals.spec.ts checks it reads nothing).
+GRANT USAGE ON SCHEMA public TO trine_vault;
