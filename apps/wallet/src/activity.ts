@@ -94,6 +94,26 @@ export async function noteActivity(ctx: Ctx, walletId: string): Promise<void> {
   };
 }
 
+/**
+ * The notice's events still unseen now. The check after a password unlock runs in the
+ * background, so it can see the events of the flow that unlocked (a change of password
+ * reads the recovery record); that flow's own catch-up (catchUpActivity) marks them seen
+ * afterwards — they must not be announced to the user who just caused them.
+ */
+export async function stillUnseen(
+  ctx: Ctx,
+  notice: ActivityNotice,
+): Promise<ActivityNotice | undefined> {
+  let seen: string | undefined;
+  try {
+    seen = await ctx.store.getSeen(ctx.appId, notice.walletId);
+  } catch {
+    return notice;
+  }
+  const events = notice.events.filter((e) => newer(e.id, seen));
+  return events.length > 0 ? { ...notice, events } : undefined;
+}
+
 /** Records `eventId` as seen for the wallet unless a newer one already is. Best effort. */
 export async function markSeen(ctx: Ctx, walletId: string, eventId: string): Promise<void> {
   try {

@@ -8,7 +8,7 @@
 import type { Handlers } from '@trine/protocol/endpoint';
 import { ProtocolError } from '@trine/protocol/errors';
 import type { WalletMethods } from '@trine/protocol/methods';
-import { catchUpActivity, describeEvent, markSeen } from './activity.ts';
+import { catchUpActivity, describeEvent, markSeen, stillUnseen } from './activity.ts';
 import { type Ctx, loadWallet, walletInfo } from './context.ts';
 import { toHostError, UserCancelled, userMessage } from './errors.ts';
 import { activityFlow } from './flows/activity.ts';
@@ -158,9 +158,10 @@ export async function offerNotice(ctx: Ctx): Promise<void> {
     ctx.securityCheck = undefined;
   }
   const realm = ctx.realmNotice;
-  const activity = ctx.activityNotice;
+  const pending = ctx.activityNotice;
   ctx.realmNotice = undefined;
   ctx.activityNotice = undefined;
+  const activity = pending ? await stillUnseen(ctx, pending) : undefined;
   if (!realm && !activity) return;
   if (activity) await markSeen(ctx, activity.walletId, activity.newestId);
   const body: Child[] = [];
