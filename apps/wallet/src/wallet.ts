@@ -154,7 +154,7 @@ export function createHandlers(ctx: Ctx): Handlers<WalletMethods> {
 export async function offerNotice(ctx: Ctx): Promise<void> {
   // The checks run in the background after a password unlock: give them a moment.
   if (ctx.securityCheck) {
-    await Promise.race([ctx.securityCheck, new Promise((r) => setTimeout(r, 1500))]);
+    await Promise.race([ctx.securityCheck, new Promise((r) => setTimeout(r, 4000))]);
     ctx.securityCheck = undefined;
   }
   const realm = ctx.realmNotice;

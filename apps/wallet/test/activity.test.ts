@@ -122,7 +122,9 @@ async function world(opts: { realms?: boolean; fetch?: typeof fetch } = {}): Pro
 }
 
 async function until<T>(f: () => T | undefined | null | false, what: string): Promise<T> {
-  for (let i = 0; i < 400; i++) {
+  // Time-based, generous: a loaded CI machine can take seconds per step.
+  const end = Date.now() + 20_000;
+  while (Date.now() < end) {
     const r = f();
     if (r) return r;
     await new Promise((s) => setTimeout(s, 5));
