@@ -23,12 +23,23 @@ export const SHAPE_VAULT_ENV = {
   TRINE_RATE_RECOVERY_USER: '50/3600',
 };
 
+/** The realms' limits, raised for the same reason (every test client is 127.0.0.1). */
+export const SHAPE_REALM_ENV = {
+  TRINE_RATE_IP: '10000000/60',
+  TRINE_RATE_USER: '1000000/60',
+};
+
 export default async function globalSetup(): Promise<() => Promise<void>> {
   ensureBuilt(['wallet', 'demo'], { log: (l) => console.log(l) });
   const base = mkdtempSync(join(tmpdir(), 'trine-prod-'));
   chmodSync(base, 0o755); // the postgres user keeps its cluster below
   const dir = join(base, 'shape');
-  const state = await up({ dir, vaultEnv: SHAPE_VAULT_ENV, log: (l) => console.log(l) });
+  const state = await up({
+    dir,
+    vaultEnv: SHAPE_VAULT_ENV,
+    realmEnv: SHAPE_REALM_ENV,
+    log: (l) => console.log(l),
+  });
   const nssHome = join(base, 'chromium-home');
   const nssDb = join(nssHome, '.pki', 'nssdb');
   mkdirSync(nssDb, { recursive: true });
