@@ -184,6 +184,14 @@ test('10,000 bad requests through Caddy: only 4xx, and no secret in any response
   );
   expect(todo.length).toBe(N);
   console.log(bad.join('\n'));
+  if (bad.length > 0) {
+    // What the vaults said about them (codes and classes only: the logs hold no values).
+    for (const file of s.logs.vaults) {
+      const lines = readFileSync(file, 'utf8').split('\n');
+      const errs = lines.filter((l) => /"level":(40|50)/.test(l)).slice(-10);
+      console.log(`${file}:\n${errs.join('\n')}`);
+    }
+  }
   expect(bad).toEqual([]);
   expect(leaks).toEqual([]);
 

@@ -148,6 +148,45 @@ async function httpStatus(url: string): Promise<number> {
   }
 }
 
+/** How long Caddy waits for a health check's answer (infra/trine.caddy: health_timeout). */
+const CADDY_HEALTH_TIMEOUT_MS = 3000;
+
+/**
+ * Waits until Caddy's active health checker holds every upstream healthy. Caddy starts
+ * before the vaults and realms (their public URLs name Caddy's ports), so its first
+ * checks reach sockets that are bound but not yet served and time out; Caddy marks those
+ * upstreams down and up again on later checks. A check sent before `servingSince` can
+ * still fail up to health_timeout later (seen: "no vault process could answer" on the
+ * first request of a run, a second after /readyz through Caddy had answered 200). So: wait
+ * until that time has passed, then until the last health message of each upstream in
+ * Caddy's log (JSON, logger http.handlers.reverse_proxy.health_checker.active) is
+ * "host is up", or there is none (never marked down).
+ */
+async function caddySeesAllHealthy(caddyLog: string, hosts: string[], servingSince: number) {
+  const lastState = () => {
+    const last = new Map<string, string>();
+    const text = existsSync(caddyLog) ? readFileSync(caddyLog, 'utf8') : '';
+    for (const line of text.split('\n')) {
+      if (!line.includes('health_checker')) continue;
+      try {
+        const e = JSON.parse(line) as { msg?: string; host?: string };
+        if (e.host) last.set(e.host, e.msg ?? '');
+      } catch {}
+    }
+    return last;
+  };
+  await sleep(Math.max(0, servingSince + CADDY_HEALTH_TIMEOUT_MS + 500 - Date.now()));
+  await waitFor(
+    'Caddy health checks: every upstream up',
+    async () => {
+      const last = lastState();
+      return hosts.every((h) => !last.has(h) || last.get(h) === 'host is up');
+    },
+    30_000,
+    caddyLog,
+  );
+}
+
 async function waitFor(what: string, ok: () => Promise<boolean>, ms: number, log?: string) {
   const until = Date.now() + ms;
   while (Date.now() < until) {
@@ -691,6 +730,11 @@ export async function up(o: UpOptions = {}): Promise<ShapeState> {
     saveState(state);
     log(`shape: ${n} vault processes (production mode) on ${state.vaultUrls.join(', ')}`);
     for (let i = 0; i < n; i++) await startVault(state, i, vaultSockets[i]);
+    await caddySeesAllHealthy(
+      logs.caddy,
+      [...state.vaultUrls, ...state.realms.map((r) => r.directUrl)].map((u) => new URL(u).host),
+      Date.now(),
+    );
 
     // 6. Through Caddy, end to end.
     await waitFor(

@@ -92,6 +92,7 @@ beforeAll(() => {
           out.set(`node_modules/${prod ? '(production)' : '(all, dev included)'}`, `run:${step}`);
         } else if (
           step === 'node scripts/lockfile-exact.mjs' ||
+          step === 'node scripts/patch-deps.mjs' ||
           step.startsWith('rm -rf node_modules/')
         ) {
           // checks the install / trims it: no new file
@@ -239,6 +240,8 @@ describe('the image, by the same copy rules Docker applies', () => {
         if (!/^npm (i|install|ci)\b/.test(step)) return;
         expect(step).toMatch(/^npm install .*--no-save/);
         expect(steps[k + 1]).toBe('node scripts/lockfile-exact.mjs');
+        // and by the dependency fixes (scripts/patch-deps.mjs), which the image needs too
+        expect(steps[k + 2]).toBe('node scripts/patch-deps.mjs');
       });
     }
     expect(runs.join(' ').match(/npm install/g)).toHaveLength(2);

@@ -6,9 +6,11 @@
  * Also: the remote-JWKS path (createRemoteJWKSet) end to end against a real HTTP server.
  */
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect, createServer as createTcpServer, type Socket } from 'node:net';
+import { serve } from '@hono/node-server';
 import { DrizzleQueryError } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
@@ -18,7 +20,7 @@ import { ConfigError, loadConfig } from '../src/config.ts';
 import { isDriverSocketRace } from '../src/db/driver-race.ts';
 import { type Database, type Db, openDatabase } from '../src/db/open.ts';
 import * as schema from '../src/db/schema.ts';
-import { isDatabaseUnavailable } from '../src/http/app.ts';
+import { isClientAbort, isDatabaseUnavailable } from '../src/http/app.ts';
 import { createVerifier } from '../src/identity/verify.ts';
 import {
   type Backend,
@@ -288,5 +290,63 @@ describe('the postgres.js socket race (main.ts survives it, nothing else)', () =
     other.stack = `TypeError: x\n    at (node_modules/postgres/src/connection.js:1:1)`;
     expect(isDriverSocketRace(other)).toBe(false);
     expect(isDriverSocketRace(new Error('x'))).toBe(false);
+  });
+});
+
+describe('a client that closes the connection mid-body', () => {
+  // Seen in e2e/prod: Caddy closed upstream requests whose client had gone, and the
+  // vault answered and logged them as a database outage ("database unavailable",
+  // ECONNRESET). Here a real socket sends half a body and is destroyed.
+  it('is logged as a closed request, never as the database being unreachable', async () => {
+    const backend = await openBackend('PGlite');
+    const v = await makeVault(backend.database);
+    const token = await v.token('abort-alice');
+    const server = serve({ fetch: v.app.fetch, port: 0, hostname: '127.0.0.1' });
+    try {
+      await once(server, 'listening');
+      const { port } = server.address() as AddressInfo;
+      for (const path of ['/v1/apps/dev/wallet/shares', '/v1/apps/dev/wallet']) {
+        const sock = connect(port, '127.0.0.1');
+        await once(sock, 'connect');
+        sock.write(
+          `${path.endsWith('shares') ? 'PUT' : 'POST'} ${path} HTTP/1.1\r\nhost: vault.test\r\n` +
+            `authorization: Bearer ${token}\r\ncontent-type: application/json\r\n` +
+            `content-length: 4000\r\n\r\n{"expectedEpoch":1,"epoch":2,"authShare":`,
+        );
+        await new Promise((r) => setTimeout(r, 150));
+        sock.destroy();
+      }
+      const until = Date.now() + 5000;
+      const closed = () => v.logs.filter((l) => l.includes('client closed the request')).length;
+      while (v.logs.filter((l) => l.includes('"msg":"request"')).length < 2 && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 50));
+      // PUT …/shares reads the raw bytes itself (management signature): the abort reaches
+      // onError. POST …/wallet reads through hono's JSON validator, which answers 400.
+      expect(closed()).toBe(1);
+      const answered = v.logs.filter((l) => l.includes('"msg":"request"'));
+      expect(answered.map((l) => JSON.parse(l).status)).toEqual([400, 400]);
+      const logs = v.logs.join('');
+      expect(logs).not.toContain('database unavailable');
+      expect(logs).not.toContain('unhandled error');
+      expect(logs).not.toContain(token);
+    } finally {
+      await new Promise((r) => server.close(r));
+      await backend.close();
+    }
+  });
+
+  it('isClientAbort is true only for Node’s aborted body read', () => {
+    const aborted = Object.assign(new Error('aborted'), { code: 'ECONNRESET' });
+    expect(isClientAbort(aborted)).toBe(true);
+    // postgres.js's socket error: same code, but a syscall (and drizzle wraps it).
+    const socket = Object.assign(new Error('read ECONNRESET'), {
+      code: 'ECONNRESET',
+      syscall: 'read',
+    });
+    expect(isClientAbort(socket)).toBe(false);
+    expect(isDatabaseUnavailable(socket)).toBe(true);
+    expect(isClientAbort(new DrizzleQueryError('select 1', [], aborted))).toBe(false);
+    expect(isClientAbort(Object.assign(new Error('aborted'), { code: 'EPIPE' }))).toBe(false);
+    expect(isClientAbort('aborted')).toBe(false);
   });
 });

@@ -158,6 +158,13 @@ export function createRealmApp(deps: RealmDeps) {
         headers,
       );
     }
+    // The client (or the proxy in front) closed the connection while its body was being
+    // read: Node rejects the read with ECONNRESET, which is not the database's doing (it
+    // was answered 503 "database unreachable" and logged as an outage before).
+    if (isClientAbort(err)) {
+      deps.logger.info({ reqId: c.get('requestId') }, 'client closed the request');
+      return problemResponse('invalid_body', 'the request body was not received in full', headers);
+    }
     // Unexpected: log the class and a code only (a driver message may quote values).
     if (isDatabaseUnavailable(err)) {
       deps.logger.warn({ reqId: c.get('requestId'), err: errorShape(err) }, 'database unavailable');
@@ -171,6 +178,23 @@ export function createRealmApp(deps: RealmDeps) {
   });
 
   return api;
+}
+
+/**
+ * True for the error Node's HTTP server gives a body read when the peer closed the
+ * socket mid-request (`Error: aborted`, code ECONNRESET, from `abortIncoming`). A socket
+ * error of the database driver has the same code but names a `syscall` (`read ECONNRESET`)
+ * and reaches us wrapped by drizzle-orm; neither holds here.
+ */
+export function isClientAbort(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const e = err as Error & { code?: unknown; syscall?: unknown; cause?: unknown };
+  return (
+    e.code === 'ECONNRESET' &&
+    e.message === 'aborted' &&
+    e.syscall === undefined &&
+    e.cause === undefined
+  );
 }
 
 /** Driver and server codes that mean "the database is not reachable right now". */

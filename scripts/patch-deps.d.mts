@@ -1,0 +1,2 @@
+/** Types of scripts/patch-deps.mjs. */
+export declare function patchDeps(root?: string): string[];
