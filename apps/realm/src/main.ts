@@ -19,6 +19,14 @@ async function main(): Promise<void> {
     process.exit(1);
   });
   const server = createAdaptorServer({ fetch: realm.app.fetch });
+  // Idle keep-alive connections are closed by the proxy, never first by this server:
+  // Caddy keeps idle upstream connections for 30 s (infra/trine.caddy, `keepalive 30s`),
+  // and with Node's default 5 s this server closed connections Caddy was about to reuse;
+  // Caddy answers a POST that meets such a closed connection 502 (seen as "no vault
+  // process could answer" in e2e/prod/vault-fuzz.spec.ts) and rightly does not replay it.
+  const http1 = server as import('node:http').Server;
+  http1.keepAliveTimeout = 65_000;
+  http1.headersTimeout = 66_000;
   server.on('listening', () => {
     const addr = server.address() as AddressInfo;
     const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;

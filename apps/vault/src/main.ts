@@ -30,6 +30,14 @@ async function main(): Promise<void> {
     process.exit(1);
   });
   const server = createAdaptorServer({ fetch: vault.app.fetch, hostname: config.host });
+  // Idle keep-alive connections are closed by the proxy, never first by this server:
+  // Caddy keeps idle upstream connections for 30 s (infra/trine.caddy, `keepalive 30s`),
+  // and with Node's default 5 s this server closed connections Caddy was about to reuse;
+  // Caddy answers a POST that meets such a closed connection 502 (seen as "no vault
+  // process could answer" in e2e/prod/vault-fuzz.spec.ts) and rightly does not replay it.
+  const http1 = server as import('node:http').Server;
+  http1.keepAliveTimeout = 65_000;
+  http1.headersTimeout = 66_000;
   const onListening = () => {
     const info = server.address() as AddressInfo;
     const url =
