@@ -236,7 +236,7 @@ export function parseResponse<R = unknown>(
         : result
           ? result(r.result)
           : (r.result as R);
-      return { ok: true, value: env({ id, [field]: value }) as ResponseMessage<R> };
+      return { ok: true, value: env({ id, [field]: value }) as unknown as ResponseMessage<R> };
     } catch (e) {
       fail('invalid_message', isProtocolError(e) ? e.message : `${field} is malformed`, id);
     }
