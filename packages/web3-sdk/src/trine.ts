@@ -482,10 +482,12 @@ export function createTrine(options: TrineOptions): Trine {
           `the wallet is on ${w.network}, not ${options.network}`,
         );
       }
-      setWallet(w);
-      if (destroyed) throw destroyedError();
       const { buildCip30Api } = await lazy;
+      // disconnect() or destroy() while the chunk loaded: this enable() comes to nothing.
       if (destroyed) throw destroyedError();
+      if (ep.destroyed) throw new ProtocolError('not_connected', 'disconnected');
+      setWallet(w);
+      if (destroyed) throw destroyedError(); // a listener of accountChange may destroy()
       api = makeApi(ep, buildCip30Api);
       stored(true);
       return api;
