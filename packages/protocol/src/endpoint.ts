@@ -9,7 +9,7 @@
  * message. A malformed message gets an error reply when it carries a usable id and never
  * breaks the endpoint.
  */
-import { fromWireError, isProtocolError, ProtocolError, toWireError } from './errors.ts';
+import { fromWireError, ProtocolError, toWireError } from './errors.ts';
 import {
   DEFAULT_TIMEOUT_MS,
   DEFAULT_USER_TIMEOUT_MS,
@@ -54,9 +54,9 @@ export interface EndpointOptions<S extends MethodTable, C extends MethodTable> {
   calls: Specs<C>;
   handlers: Handlers<S>;
   /** Default timeout of calls that need no user (ms); `Infinity` disables. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Default timeout of calls that wait for the user (ms); `Infinity` disables. */
-  userTimeoutMs?: number;
+  userTimeoutMs?: number | undefined;
 }
 
 export interface CallOptions {
@@ -147,10 +147,11 @@ export function createEndpoint<S extends MethodTable, C extends MethodTable>(
         try {
           return spec.result(value);
         } catch (e) {
-          // Our own handler broke the contract: say so without echoing the value.
+          // Our own handler broke the contract: say so without echoing the value (the
+          // guarded validator's message names the field, never its content).
           throw new ProtocolError(
             'internal',
-            `${method} produced an invalid result${isProtocolError(e) ? `: ${e.message}` : ''}`,
+            `${method} produced an invalid result: ${(e as ProtocolError).message}`,
           );
         }
       })
@@ -220,11 +221,8 @@ export function createEndpoint<S extends MethodTable, C extends MethodTable>(
         try {
           checked = spec.params(params);
         } catch (e) {
-          reject(
-            isProtocolError(e)
-              ? new ProtocolError('invalid_params', `${method}: ${e.message}`)
-              : new ProtocolError('invalid_params', `${method}: params are malformed`),
-          );
+          // Spec validators are guarded: they throw nothing but ProtocolError.
+          reject(new ProtocolError('invalid_params', `${method}: ${(e as ProtocolError).message}`));
           return;
         }
         if (pending.size >= MAX_PENDING) {

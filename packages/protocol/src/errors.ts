@@ -222,32 +222,36 @@ export type Cip30Error = APIError | TxSignError | DataSignError | TxSendError | 
 /** The CIP-30 API method whose error shape applies. */
 export type Cip30Context = 'api' | 'signTx' | 'signData' | 'submitTx' | 'paginate';
 
-const API_CODE: Record<ProtocolErrorCode, APIError['code']> = {
-  timeout: APIErrorCode.InternalError,
-  destroyed: APIErrorCode.Refused,
-  invalid_message: APIErrorCode.InternalError,
-  unsupported_version: APIErrorCode.InternalError,
-  unknown_method: APIErrorCode.InternalError,
-  invalid_params: APIErrorCode.InvalidRequest,
-  origin_refused: APIErrorCode.Refused,
-  not_connected: APIErrorCode.Refused,
-  user_declined: APIErrorCode.Refused,
-  proof_generation: APIErrorCode.InternalError,
-  address_not_ours: APIErrorCode.InvalidRequest,
-  wallet_missing: APIErrorCode.Refused,
-  vault_unavailable: APIErrorCode.InternalError,
-  network_mismatch: APIErrorCode.Refused,
-  account_changed: APIErrorCode.AccountChange,
-  too_many_requests: APIErrorCode.Refused,
-  chain_unavailable: APIErrorCode.InternalError,
-  tx_refused: APIErrorCode.Refused,
-  tx_failed: APIErrorCode.InternalError,
-  paginate_out_of_range: APIErrorCode.InvalidRequest,
-  internal: APIErrorCode.InternalError,
-  unknown_app: APIErrorCode.Refused,
-  token_refused: APIErrorCode.Refused,
-  frame_blocked: APIErrorCode.Refused,
-};
+/**
+ * The APIErrorCode of each protocol code: Refused or InvalidRequest where listed,
+ * AccountChange for `account_changed`, InternalError for everything else (a fault on our
+ * side or the network's, where a retry may help).
+ */
+const REFUSED: ReadonlySet<ProtocolErrorCode> = new Set([
+  'destroyed',
+  'origin_refused',
+  'not_connected',
+  'user_declined',
+  'wallet_missing',
+  'network_mismatch',
+  'too_many_requests',
+  'tx_refused',
+  'unknown_app',
+  'token_refused',
+  'frame_blocked',
+]);
+const INVALID_REQUEST: ReadonlySet<ProtocolErrorCode> = new Set([
+  'invalid_params',
+  'address_not_ours',
+  'paginate_out_of_range',
+]);
+
+function apiCode(code: ProtocolErrorCode): APIError['code'] {
+  if (REFUSED.has(code)) return APIErrorCode.Refused;
+  if (INVALID_REQUEST.has(code)) return APIErrorCode.InvalidRequest;
+  if (code === 'account_changed') return APIErrorCode.AccountChange;
+  return APIErrorCode.InternalError;
+}
 
 /**
  * The CIP-30 error object for a protocol error raised while serving `context`.
@@ -289,5 +293,5 @@ function cip30Code(code: ProtocolErrorCode, context: Cip30Context): number {
       return TxSendErrorCode.Failure;
     }
   }
-  return API_CODE[code];
+  return apiCode(code);
 }

@@ -76,6 +76,13 @@ const APP_ID_RE = /^[A-Za-z0-9._-]+$/;
 
 const own = (o: object, k: string): boolean => Object.hasOwn(o, k);
 
+/** `fields` in the envelope `{ns, v}` every message carries. */
+const env = <T extends object>(fields: T): Envelope & T => ({
+  ns: PROTOCOL_NS,
+  v: PROTOCOL_VERSION,
+  ...fields,
+});
+
 function fail(code: ProtocolErrorCode, message: string, id?: string): never {
   throw Object.assign(new ProtocolError(code, message), { messageId: id });
 }
@@ -165,10 +172,7 @@ export function parseRequest<
       if (isProtocolError(e)) fail('invalid_params', `${method}: ${e.message}`, id);
       fail('invalid_params', `${method}: params are malformed`, id);
     }
-    return {
-      ok: true,
-      value: { ns: PROTOCOL_NS, v: PROTOCOL_VERSION, id, method, params } as AnyRequest<T>,
-    };
+    return { ok: true, value: env({ id, method, params }) as AnyRequest<T> };
   } catch (e) {
     return toFailure(e, fallbackId);
   }
@@ -203,7 +207,11 @@ const wire = (error: WireError): WireError =>
     : { code: error.code, message: error.message, retryAfter: error.retryAfter };
 
 /** Parses a wire error `{code, message}`; throws ProtocolError('invalid_message'). */
-export const parseWireError = guarded(parseWireErrorRaw, 'error', 'invalid_message');
+export const parseWireError = /* @__PURE__ */ guarded(
+  parseWireErrorRaw,
+  'error',
+  'invalid_message',
+);
 
 /**
  * Parses a response; with `result`, also validates the result value (the caller knows the
@@ -221,19 +229,16 @@ export function parseResponse<R = unknown>(
     const hasError = own(r, 'error');
     if (hasResult === hasError)
       fail('invalid_message', 'response must hold exactly one of result, error', id);
-    const base = { ns: PROTOCOL_NS, v: PROTOCOL_VERSION, id } as const;
-    if (hasError) {
-      try {
-        return { ok: true, value: { ...base, error: parseWireErrorRaw(r.error) } };
-      } catch (e) {
-        fail('invalid_message', isProtocolError(e) ? e.message : 'error is malformed', id);
-      }
-    }
-    if (!result) return { ok: true, value: { ...base, result: r.result as R } };
+    const field = hasError ? 'error' : 'result';
     try {
-      return { ok: true, value: { ...base, result: result(r.result) } };
+      const value: unknown = hasError
+        ? parseWireErrorRaw(r.error)
+        : result
+          ? result(r.result)
+          : (r.result as R);
+      return { ok: true, value: env({ id, [field]: value }) as unknown as ResponseMessage<R> };
     } catch (e) {
-      fail('invalid_message', isProtocolError(e) ? e.message : 'result is malformed', id);
+      fail('invalid_message', isProtocolError(e) ? e.message : `${field} is malformed`, id);
     }
   } catch (e) {
     return toFailure(e, fallbackId);
@@ -258,13 +263,7 @@ export function parseHello(data: unknown): Parsed<HelloMessage> {
     }
     return {
       ok: true,
-      value: {
-        ns: PROTOCOL_NS,
-        v: PROTOCOL_VERSION,
-        type: 'hello',
-        appId: r.appId,
-        network: r.network as Network,
-      },
+      value: env({ type: 'hello' as const, appId: r.appId, network: r.network as Network }),
     };
   } catch (e) {
     return toFailure(e, undefined);
@@ -277,20 +276,10 @@ export function parseHandshakeReply(
 ): Parsed<ReadyMessage | RefusedMessage | PendingMessage> {
   try {
     const r = envelope(data);
-    if (r.type === 'ready')
-      return { ok: true, value: { ns: PROTOCOL_NS, v: PROTOCOL_VERSION, type: 'ready' } };
-    if (r.type === 'pending')
-      return { ok: true, value: { ns: PROTOCOL_NS, v: PROTOCOL_VERSION, type: 'pending' } };
+    if (r.type === 'ready' || r.type === 'pending')
+      return { ok: true, value: env({ type: r.type }) };
     if (r.type === 'refused') {
-      return {
-        ok: true,
-        value: {
-          ns: PROTOCOL_NS,
-          v: PROTOCOL_VERSION,
-          type: 'refused',
-          error: parseWireErrorRaw(r.error),
-        },
-      };
+      return { ok: true, value: env({ type: r.type, error: parseWireErrorRaw(r.error) }) };
     }
     fail('invalid_message', "message.type must be 'ready', 'refused' or 'pending'");
   } catch (e) {
@@ -304,45 +293,13 @@ export const requestMessage = <M extends string, P>(
   id: string,
   method: M,
   params: P,
-): RequestMessage<M, P> => ({
-  ns: PROTOCOL_NS,
-  v: PROTOCOL_VERSION,
-  id,
-  method,
-  params,
-});
-export const resultMessage = <R>(id: string, result: R): ResultMessage<R> => ({
-  ns: PROTOCOL_NS,
-  v: PROTOCOL_VERSION,
-  id,
-  result,
-});
-export const errorMessage = (id: string, error: WireError): ErrorMessage => ({
-  ns: PROTOCOL_NS,
-  v: PROTOCOL_VERSION,
-  id,
-  error: wire(error),
-});
-export const helloMessage = (appId: string, network: Network): HelloMessage => ({
-  ns: PROTOCOL_NS,
-  v: PROTOCOL_VERSION,
-  type: 'hello',
-  appId,
-  network,
-});
-export const readyMessage = (): ReadyMessage => ({
-  ns: PROTOCOL_NS,
-  v: PROTOCOL_VERSION,
-  type: 'ready',
-});
-export const refusedMessage = (error: WireError): RefusedMessage => ({
-  ns: PROTOCOL_NS,
-  v: PROTOCOL_VERSION,
-  type: 'refused',
-  error: wire(error),
-});
-export const pendingMessage = (): PendingMessage => ({
-  ns: PROTOCOL_NS,
-  v: PROTOCOL_VERSION,
-  type: 'pending',
-});
+): RequestMessage<M, P> => env({ id, method, params });
+export const resultMessage = <R>(id: string, result: R): ResultMessage<R> => env({ id, result });
+export const errorMessage = (id: string, error: WireError): ErrorMessage =>
+  env({ id, error: wire(error) });
+export const helloMessage = (appId: string, network: Network): HelloMessage =>
+  env({ type: 'hello' as const, appId, network });
+export const readyMessage = (): ReadyMessage => env({ type: 'ready' as const });
+export const refusedMessage = (error: WireError): RefusedMessage =>
+  env({ type: 'refused' as const, error: wire(error) });
+export const pendingMessage = (): PendingMessage => env({ type: 'pending' as const });

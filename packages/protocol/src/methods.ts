@@ -236,13 +236,13 @@ function parseResolvedInputRaw(value: unknown, title: string): ResolvedInput {
 }
 
 /** Validates a WalletInfo (rebuilt from known fields). */
-export const parseWalletInfo = guarded(parseWalletInfoRaw, 'wallet');
+export const parseWalletInfo = /* @__PURE__ */ guarded(parseWalletInfoRaw, 'wallet');
 /** Validates an output reference. */
-export const parseOutRef = guarded(parseOutRefRaw, 'outRef');
+export const parseOutRef = /* @__PURE__ */ guarded(parseOutRefRaw, 'outRef');
 /** Validates a value `{lovelace, assets?}`. */
-export const parseValue = guarded(parseValueRaw, 'value');
+export const parseValue = /* @__PURE__ */ guarded(parseValueRaw, 'value');
 /** Validates a resolved input. */
-export const parseResolvedInput = guarded(parseResolvedInputRaw, 'resolvedInput');
+export const parseResolvedInput = /* @__PURE__ */ guarded(parseResolvedInputRaw, 'resolvedInput');
 
 function resolvedInputs(value: unknown, title: string): ResolvedInput[] {
   return list(value, title, MAX_RESOLVED_INPUTS).map((v, i) =>

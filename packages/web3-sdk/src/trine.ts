@@ -19,7 +19,7 @@ import type {
 } from '@trine/protocol/methods';
 import { MANAGE_FLOWS, NETWORKS } from '@trine/protocol/methods';
 import type { ChainProvider } from './chain.ts';
-import { type Cip30Api, createCip30Api } from './cip30.ts';
+import type { buildCip30Api, Cip30Api } from './cip30-api.ts';
 
 export type { ChainProvider } from './chain.ts';
 export type { Cip30Api } from './cip30.ts';
@@ -192,14 +192,17 @@ export function createTrine(options: TrineOptions): Trine {
   const configUrl = new URL(`${basePath}/v1/apps/${options.appId}`, base).href;
   const enabledKey = `trine:enabled:${walletOrigin}:${options.appId}`;
   // Resolved on first use, never at import or construction (SSR: no window there).
-  const storage = () => (options.storage === undefined ? pageStorage() : options.storage);
-  const remember = (on: boolean): void => {
+  // A refusing storage leaves isEnabled() knowing only this page's session.
+  const stored = (on?: boolean): boolean => {
     try {
-      if (on) storage()?.setItem(enabledKey, '1');
-      else storage()?.removeItem(enabledKey);
+      const s = options.storage === undefined ? pageStorage() : options.storage;
+      if (on === undefined) return s?.getItem(enabledKey) === '1';
+      if (on) s?.setItem(enabledKey, '1');
+      else s?.removeItem(enabledKey);
     } catch {
-      // storage refused: isEnabled() then only knows this page's session
+      // refused
     }
+    return false;
   };
 
   let destroyed = false;
@@ -412,12 +415,7 @@ export function createTrine(options: TrineOptions): Trine {
                 return {};
               },
             },
-            {
-              ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-              ...(options.userTimeoutMs === undefined
-                ? {}
-                : { userTimeoutMs: options.userTimeoutMs }),
-            },
+            { timeoutMs: options.timeoutMs, userTimeoutMs: options.userTimeoutMs },
           ),
       }).then(
         (ep) => {
@@ -447,7 +445,7 @@ export function createTrine(options: TrineOptions): Trine {
     return connecting;
   };
 
-  const makeApi = (ep: Endpoint<WalletMethods>): Cip30Api => {
+  const makeApi = (ep: Endpoint<WalletMethods>, build: typeof buildCip30Api): Cip30Api => {
     const mine = generation;
     const current = (): WalletInfo => {
       if (destroyed) throw destroyedError();
@@ -456,19 +454,25 @@ export function createTrine(options: TrineOptions): Trine {
       }
       return wallet;
     };
-    return createCip30Api({
-      wallet: current,
-      chain,
-      signTx: (p) => ep.call('signTx', p),
-      signData: (p) => ep.call('signData', p),
-    });
+    return build(
+      {
+        wallet: current,
+        chain,
+        signTx: (p) => ep.call('signTx', p),
+        signData: (p) => ep.call('signData', p),
+      },
+      { isProtocolError, toCip30Error },
+    );
   };
 
   const enable = (): Promise<Cip30Api> => {
-    if (destroyed)
-      return Promise.reject(Object.freeze(toCip30Error('destroyed', 'the SDK was destroyed')));
+    if (destroyed) return Promise.reject(destroyedError()).catch(apiError);
     if (api) return Promise.resolve(api);
     enabling ??= (async () => {
+      // The CIP-30 layer (CBOR, values, coin selection) loads while the wallet frame does:
+      // the page's first load carries only what mounting and the handshake need.
+      const lazy = import('./cip30-api.ts');
+      lazy.catch(() => {});
       const ep = await connect();
       const r = await ep.call('connect', { network: options.network });
       const w = r.state === 'none' ? await ep.call('createWallet', {}) : r.wallet;
@@ -478,10 +482,14 @@ export function createTrine(options: TrineOptions): Trine {
           `the wallet is on ${w.network}, not ${options.network}`,
         );
       }
-      setWallet(w);
+      const { buildCip30Api } = await lazy;
+      // disconnect() or destroy() while the chunk loaded: this enable() comes to nothing.
       if (destroyed) throw destroyedError();
-      api = makeApi(ep);
-      remember(true);
+      if (ep.destroyed) throw new ProtocolError('not_connected', 'disconnected');
+      setWallet(w);
+      if (destroyed) throw destroyedError(); // a listener of accountChange may destroy()
+      api = makeApi(ep, buildCip30Api);
+      stored(true);
       return api;
     })()
       .catch(apiError)
@@ -496,7 +504,7 @@ export function createTrine(options: TrineOptions): Trine {
     generation++;
     api = undefined;
     wallet = null;
-    if (forget) remember(false);
+    if (forget) stored(false);
     const e = destroyed ? destroyedError() : new ProtocolError('not_connected', 'disconnected');
     for (const f of [...aborts]) f(e);
     endpoint?.destroy();
@@ -511,11 +519,7 @@ export function createTrine(options: TrineOptions): Trine {
       if (destroyed) return false;
       if (api !== undefined) return true;
       // CIP-30: true when enable() would succeed without asking the user again.
-      try {
-        return storage()?.getItem(enabledKey) === '1';
-      } catch {
-        return false;
-      }
+      return stored();
     },
     get wallet() {
       return wallet;
@@ -533,7 +537,7 @@ export function createTrine(options: TrineOptions): Trine {
         // Recovery or deletion may change the wallet: refresh what the host knows.
         const r = await ep.call('connect', { network: options.network });
         setWallet(r.state === 'none' ? null : r.wallet);
-        if (r.state === 'none') remember(false);
+        if (r.state === 'none') stored(false);
         return result;
       } catch (e) {
         return apiError(e);

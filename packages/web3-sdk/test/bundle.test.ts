@@ -66,3 +66,21 @@ describe('the SDK bundle', () => {
     expect(inputs.some((i) => i.includes('@noble/hashes'))).toBe(true);
   });
 });
+
+describe('the main entry as a page loads it (scripts/size.mjs, code splitting)', () => {
+  it('stays within 8 KiB gzip up front; CBOR, values and coin selection load on enable()', async () => {
+    // @ts-expect-error — a plain .mjs script without declarations
+    const { bundle: split, sizes } = await import('../scripts/size.mjs');
+    const { initial, lazy } = (await split("export * from '@trine/web3-sdk';")) as {
+      initial: string[];
+      lazy: string[];
+    };
+    const up = (sizes as (f: string[]) => { gzip: number })(initial).gzip;
+    expect(up).toBeLessThanOrEqual(8192);
+    // The lazy chunk is the CIP-30 layer: its CBOR decoder's messages are not up front.
+    const first = initial.join('');
+    expect(first).not.toContain('CBOR: unexpected end');
+    expect(lazy.join('')).toContain('CBOR: unexpected end');
+    expect(first).toContain('frame_blocked');
+  });
+});

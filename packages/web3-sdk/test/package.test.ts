@@ -4,29 +4,32 @@
  * npm's local cache), typechecked under create-vite's and Next.js's tsconfig, bundled by
  * Vite, imported in Node (SSR: no window), require()d, and the CDN file run as a script.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createContext, runInContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CREATE_VITE_TSCONFIG,
+  consumer,
+  NEXT_TSCONFIG,
+  pack,
+  packInstalled,
+  root,
+  run,
+  tsc,
+} from './pack.ts';
 
 const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const root = join(pkgDir, '..', '..');
 const pkg = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8')) as {
   version: string;
   exports: Record<string, unknown>;
 };
-const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 
 let work: string;
 let app: string;
-let tarball: string;
 let files: string[];
-
-const run = (cmd: string, args: string[], cwd: string): string =>
-  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 /** What a dApp writes: every entry, typed use of options, errors and events. */
 const MAIN_TS = `
@@ -65,91 +68,16 @@ export async function go(): Promise<string> {
 }
 `;
 
-const CREATE_VITE_TSCONFIG = {
-  compilerOptions: {
-    target: 'ES2022',
-    useDefineForClassFields: true,
-    module: 'ESNext',
-    lib: ['ES2022', 'DOM', 'DOM.Iterable'],
-    // create-vite says true; false here also proves our .d.ts files themselves are clean.
-    skipLibCheck: false,
-    moduleResolution: 'bundler',
-    allowImportingTsExtensions: true,
-    verbatimModuleSyntax: true,
-    moduleDetection: 'force',
-    noEmit: true,
-    strict: true,
-    noUnusedLocals: true,
-    noUnusedParameters: true,
-    erasableSyntaxOnly: true,
-    noFallthroughCasesInSwitch: true,
-    noUncheckedSideEffectImports: true,
-  },
-  include: ['src'],
-};
-
-const NEXT_TSCONFIG = {
-  compilerOptions: {
-    target: 'ES2017',
-    lib: ['dom', 'dom.iterable', 'esnext'],
-    allowJs: true,
-    skipLibCheck: false,
-    strict: false,
-    noEmit: true,
-    esModuleInterop: true,
-    module: 'esnext',
-    moduleResolution: 'bundler',
-    resolveJsonModule: true,
-    isolatedModules: true,
-    jsx: 'preserve',
-    incremental: false,
-  },
-  include: ['src'],
-};
-
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'trine-sdk-pack-'));
-  const out = run('npm', ['pack', '--json', '--pack-destination', work], pkgDir);
-  const info = JSON.parse(out.slice(out.indexOf('['))) as Array<{
-    filename: string;
-    files: Array<{ path: string }>;
-  }>;
-  tarball = join(work, info[0]?.filename ?? '');
-  files = (info[0]?.files ?? []).map((f) => f.path).sort();
+  const sdk = pack(pkgDir, work);
+  files = sdk.files;
   // The one dependency, packed from this repository's install: the consumer's install
   // needs no registry at all (its ~2.4 range is met by this copy).
-  const noble = JSON.parse(
-    run(
-      'npm',
-      [
-        'pack',
-        '--json',
-        '--pack-destination',
-        work,
-        join(root, 'node_modules', '@noble', 'hashes'),
-      ],
-      work,
-    ).replace(/^[^[]*/, ''),
-  ) as Array<{ filename: string }>;
-  app = join(work, 'app');
-  mkdirSync(join(app, 'src'), { recursive: true });
-  writeFileSync(
-    join(app, 'package.json'),
-    JSON.stringify({
-      name: 'consumer',
-      private: true,
-      type: 'module',
-      dependencies: {
-        '@noble/hashes': `file:${join(work, noble[0]?.filename ?? '')}`,
-        '@trine/web3-sdk': `file:${tarball}`,
-      },
-    }),
-  );
-  run(
-    'npm',
-    ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error'],
-    app,
-  );
+  app = consumer(work, {
+    '@noble/hashes': packInstalled('@noble/hashes', work),
+    '@trine/web3-sdk': sdk.tarball,
+  });
   writeFileSync(join(app, 'src', 'main.ts'), MAIN_TS);
 }, 180_000);
 
