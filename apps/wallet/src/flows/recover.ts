@@ -51,7 +51,13 @@ interface Recovered {
   legacy: boolean;
   /** What the realms reported on unlock (wrong attempts before this one). */
   wrongBefore: { wrongGuesses: number; since: string | null } | null;
+  /** The vault listed other addresses than the rebuilt key has (this device uses the key's). */
+  addressMismatch: boolean;
 }
+
+/** Said on the password screen when the vault's address copy is not the key's. */
+export const ADDRESS_MISMATCH_TEXT =
+  'The wallet service listed a different address for this wallet than your key has. This device uses only the address derived from your key; the app receives that one. If this keeps happening, tell the app’s support: someone may have changed the wallet service’s records.';
 
 /**
  * Said plainly before the user types: realms at their guess limit, and what remains.
@@ -140,6 +146,7 @@ async function recoverOnce(ctx: Ctx, reason?: string): Promise<WalletState> {
         title: 'Choose a new password',
         body: [
           p('Your answer was right. This password protects your key share in this browser.'),
+          recovered.addressMismatch ? h('p', { class: 'notice' }, ADDRESS_MISMATCH_TEXT) : null,
           recovered.wrongBefore && recovered.wrongBefore.wrongGuesses > 0
             ? h(
                 'p',
@@ -261,15 +268,15 @@ async function openRecovery(
       await cardano,
       screen,
     );
+    // The key is right (key id checked). The addresses the host will get are derived from
+    // it here and kept in the device record (reshare-step.ts); the vault's copy is only
+    // compared, so that a substituted one is said to the user, never used.
+    let addressMismatch: boolean;
     try {
-      // The key is right (key id checked); the addresses must be the ones the vault lists.
       const info = (await cardano).deriveWallet(entropy, state.meta.network);
-      if (
+      addressMismatch =
         info.baseAddress !== state.meta.addresses.base ||
-        info.rewardAddress !== state.meta.addresses.reward
-      ) {
-        throw new Error('the wallet service lists other addresses than this key has');
-      }
+        info.rewardAddress !== state.meta.addresses.reward;
     } catch (e) {
       wipe(entropy);
       throw e;
@@ -291,6 +298,7 @@ async function openRecovery(
       question: rec.question,
       legacy: rec.sealed.v === 1,
       wrongBefore,
+      addressMismatch,
     };
   } finally {
     wipe(realms?.unlockKey);
