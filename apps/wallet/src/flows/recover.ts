@@ -55,6 +55,12 @@ interface Recovered {
   addressMismatch: boolean;
 }
 
+const RECOVER_TEXT =
+  'Answer your security question to unlock the wallet on this device, then choose a new password for it.';
+/** The recovery's first words when this browser holds no record of the wallet. */
+export const FIRST_OPEN_TEXT =
+  'This browser has not opened your wallet yet. Answer your security question to unlock it here, then choose a password for this browser. Your wallet and its address stay the same.';
+
 /** Said on the password screen when the vault's address copy is not the key's. */
 export const ADDRESS_MISMATCH_TEXT =
   'The wallet service listed a different address for this wallet than your key has. This device uses only the address derived from your key; the app receives that one. If this keeps happening, tell the app’s support: someone may have changed the wallet service’s records.';
@@ -111,9 +117,8 @@ async function recoverOnce(ctx: Ctx, reason?: string): Promise<WalletState> {
       body: [
         reason ? h('p', { class: 'notice' }, reason) : null,
         locked ? h('p', { class: 'notice' }, locked) : null,
-        p(
-          'Answer your security question to unlock the wallet on this device, then choose a new password for it.',
-        ),
+        // No record here: SDK enable() brought the user (no address before this recovery).
+        p(state.device ? RECOVER_TEXT : FIRST_OPEN_TEXT),
         h('p', { class: 'question' }, h('strong', null, 'Question: '), state.meta.question),
       ],
       fields: [answer.wrap],
