@@ -141,6 +141,7 @@ test('axe-core: no serious or critical violation on any wallet screen', async ({
   // That recovery re-shared: the first device's key share is out of date now.
   await page.getByRole('button', { name: 'Build and sign payment' }).click();
   await screen('Recovery needed on this device', 'recovery needed');
+  await demo.shot('wallet-recovery-needed');
   await w.getByRole('button', { name: 'Cancel' }).click();
   await expect(demo.error).toContainText('TxSignError 2 · UserDeclined');
 
