@@ -33,8 +33,7 @@ test('another device recovers → this device recovers, then the notice and the 
   const b = await newDevice();
   await b.demo.open();
   await b.demo.signIn(user);
-  expect(await b.demo.connectExisting()).toBe(address);
-  await b.demo.manage('Recover');
+  await b.demo.clickConnect(); // no address before a recovery here: Connect leads to it
   const bw = b.demo.wallet;
   await bw.getByLabel('Your answer').fill(ANSWER);
   await bw.getByRole('button', { name: 'Continue' }).click();
@@ -44,10 +43,7 @@ test('another device recovers → this device recovers, then the notice and the 
   await bw.getByLabel('New password for this browser').fill(B_PASSWORD);
   await bw.getByLabel('Type it again').fill(B_PASSWORD);
   await bw.getByRole('button', { name: 'Save and finish' }).click();
-  await expect(b.page.locator('#manage-result')).toHaveText(
-    'Recovered: this browser has a fresh key share.',
-    { timeout: 30_000 },
-  );
+  expect(await b.demo.connectedAddress()).toBe(address);
 
   // Back on A: its key share is out of date, the payment leads through recovery.
   await page.getByRole('button', { name: 'Build and sign payment' }).click();

@@ -104,10 +104,10 @@ test('hostile requests on the protocol port: the wallet shows the dangerous fact
   const screen = w.locator('.tx');
   // The host picks is_valid at submission, so both outcomes are shown; the larger heads.
   await expect(screen).toContainText(
-    'Total110,000.2 ADAto others 10,000 ADA + network fee 0.2 ADA + deposits 100,000 ADA',
+    'Total110,000.200000 tADAto others 10,000.000000 tADA + network fee 0.200000 tADA + deposits 100,000.000000 tADA',
   );
   await expect(screen).toContainText(
-    'If its scripts fail instead (collateral)9,005 ADAcollateral 5 ADA + collateral return 9,000 ADA to another address',
+    'If its scripts fail instead (collateral)9,005.000000 tADAcollateral 5.000000 tADA + collateral return 9,000.000000 tADA to another address',
   );
   await expect(screen).toContainText('failing (is_valid = false)');
   await expect(screen).toContainText(

@@ -215,22 +215,20 @@ export async function signMessage(
 }
 
 /**
- * On a device with no device share: sign → "Recovery needed" → answer → new password →
- * the approval (typed with the new password). Returns the signed payment.
+ * On a device with no device share: Connect → "Recover your wallet" (the wallet gives the
+ * app no address before the key is rebuilt here) → answer → new password → connected.
+ * Returns the address the demo then shows.
  */
-export async function recoverAndSign(d: Device) {
-  await d.page.click('Build and sign payment');
-  let w = await walletScreen(d, 'Recovery needed on this device');
-  await w.click('Recover now');
-  w = await walletScreen(d, 'Recover your wallet');
+export async function connectAndRecover(d: Device): Promise<string> {
+  await d.page.click('Connect wallet');
+  let w = await walletScreen(d, 'Recover your wallet');
   await w.fill('Your answer', '  rex THE dog ');
   await w.click('Continue');
   w = await walletScreen(d, 'Choose a new password', SLOW_MS);
   await w.fill('New password for this browser', NEW_PASSWORD);
   await w.fill('Type it again', NEW_PASSWORD);
   await w.click('Save and finish');
-  await approve(d, 'Approve transaction', 'Approve and sign', NEW_PASSWORD);
-  return signedPayment(d);
+  return connectedAddress(d);
 }
 
 /** The vault's view of the user's wallet (epoch, address). */

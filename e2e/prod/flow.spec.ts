@@ -85,11 +85,10 @@ test('create → sign → recover on a new device through 3 realms, one killed �
   const { demo, page } = second;
   await demo.open(s.demoUrl, { app: s.appId });
   await demo.signIn(user);
-  expect(await demo.connectExisting()).toBe(address);
-  await page.getByRole('button', { name: 'Build and sign payment' }).click();
+  // No address before the key is rebuilt here: Connect leads to the recovery.
+  await demo.clickConnect();
   const w = demo.wallet;
-  await expect(w.getByRole('heading', { name: 'Recovery needed on this device' })).toBeVisible();
-  await w.getByRole('button', { name: 'Recover now' }).click();
+  await expect(w.getByRole('heading', { name: 'Recover your wallet' })).toBeVisible();
   await w.getByLabel('Your answer').fill('rex the DOG');
   await w.getByRole('button', { name: 'Continue' }).click();
   await expect(w.getByRole('heading', { name: 'Choose a new password' })).toBeVisible({
@@ -100,6 +99,8 @@ test('create → sign → recover on a new device through 3 realms, one killed �
   await w.getByLabel('New password for this browser').fill(NEW_PASSWORD);
   await w.getByLabel('Type it again').fill(NEW_PASSWORD);
   await w.getByRole('button', { name: 'Save and finish' }).click();
+  expect(await demo.connectedAddress()).toBe(address);
+  await page.getByRole('button', { name: 'Build and sign payment' }).click();
   await demo.approve('Approve transaction', 'Approve and sign', NEW_PASSWORD);
   const again = await demo.signedPayment();
   const [w1] = vkeyWitnesses(again.witnessSetHex);

@@ -12,6 +12,7 @@ import { sealShareV2 } from '@trine/core/seal-v2';
 import type { SealedRecord } from '@trine/core/sealed-record';
 import { wipe } from '@trine/core/wipe';
 import { addressHex } from '@trine/protocol/bech32';
+import { ProtocolError } from '@trine/protocol/errors';
 import type { Network, OutRef, ResolvedInput, WalletInfo } from '@trine/protocol/methods';
 import { type ActivityNotice, noteActivity } from './activity.ts';
 import { loadCardano } from './cardano.ts';
@@ -84,32 +85,45 @@ export function currentDevice(state: WalletState): DeviceRecord {
 }
 
 /**
- * The WalletInfo the host receives. Addresses come from this device's record (derived
- * from the key here) when there is one; the vault's copy is used only on a device that
- * has not unlocked the wallet yet, and must agree with the local one.
+ * The WalletInfo the host receives, or null while this device cannot vouch for it. The
+ * addresses come only from this device's record, derived from the key rebuilt here at
+ * creation or recovery (a stale record still holds the same key's addresses): the vault's
+ * copy is never handed on (a vault operator could list its own address there). Without a
+ * record the host is told `unverified` (wallet.ts `connect`) until the user recovers here.
  */
-export function walletInfo(state: WalletState): WalletInfo {
+export function verifiedWalletInfo(state: WalletState): WalletInfo | null {
   const { meta, device } = state;
-  const addresses = device?.addresses ?? meta.addresses;
-  if (
-    device &&
-    (device.addresses.base !== meta.addresses.base ||
-      device.addresses.reward !== meta.addresses.reward ||
-      device.keyId !== meta.keyId)
-  ) {
+  if (!device) return null;
+  if (device.keyId !== meta.keyId || device.network !== meta.network) {
     throw new Error('the vault and this device disagree about the wallet');
   }
   return {
     walletId: meta.walletId,
-    network: meta.network,
-    networkId: meta.network === 'mainnet' ? 1 : 0,
+    network: device.network,
+    networkId: device.network === 'mainnet' ? 1 : 0,
     addresses: {
-      base: addresses.base,
-      reward: addresses.reward,
-      baseHex: addressHex(addresses.base),
-      rewardHex: addressHex(addresses.reward),
+      base: device.addresses.base,
+      reward: device.addresses.reward,
+      baseHex: addressHex(device.addresses.base),
+      rewardHex: addressHex(device.addresses.reward),
     },
   };
+}
+
+/**
+ * verifiedWalletInfo for the calls that need the wallet's addresses (signTx, signData):
+ * without a device record they are refused with `account_changed` (the host's API object
+ * predates a change on this device; `enable()` again runs the recovery first).
+ */
+export function walletInfo(state: WalletState): WalletInfo {
+  const info = verifiedWalletInfo(state);
+  if (!info) {
+    throw new ProtocolError(
+      'account_changed',
+      'this device has not opened the wallet yet; call enable() again',
+    );
+  }
+  return info;
 }
 
 /** The progress text for a KDF stage while opening with a password or an answer. */

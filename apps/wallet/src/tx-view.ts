@@ -19,6 +19,7 @@ import type {
   TxSummary,
 } from '@trine/cardano/decode-tx';
 import type { Network } from '@trine/protocol/methods';
+import { type AdaFormat, adaFormat } from './ada.ts';
 
 export interface Row {
   label: string;
@@ -50,26 +51,11 @@ export interface WalletContext {
   rewardAddress: string;
 }
 
-const LOVELACE_PER_ADA = 1_000_000n;
-
 /**
- * Lovelace (decimal string, may be negative) as ADA with all six decimals kept where
- * needed and thousands separated: `'1234567891'` → `'1,234.567891 ADA'`.
+ * The ada format of every screen lives in ada.ts; re-exported for the callers that
+ * imported it from here.
  */
-export function formatAda(lovelace: string, signed = false): string {
-  let n: bigint;
-  try {
-    n = BigInt(lovelace);
-  } catch {
-    return `${lovelace} lovelace`;
-  }
-  const negative = n < 0n;
-  const abs = negative ? -n : n;
-  const whole = (abs / LOVELACE_PER_ADA).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  const frac = (abs % LOVELACE_PER_ADA).toString().padStart(6, '0').replace(/0+$/, '');
-  const sign = negative ? '−' : signed && n > 0n ? '+' : '';
-  return `${sign}${whole}${frac ? `.${frac}` : ''} ADA`;
-}
+export { formatAda } from './ada.ts';
 
 /** A quantity with thousands separators and an explicit sign when asked. */
 export function formatQuantity(quantity: string, signed = false): string {
@@ -160,21 +146,21 @@ function anchorText(a: AnchorInfo): string {
   return a.urlPrintable ? a.url : `${a.urlVisible} (hidden characters in the link)`;
 }
 
-function certificateRow(c: CertificateSummary): Row {
+function certificateRow(c: CertificateSummary, ada: AdaFormat): Row {
   const parts: string[] = [];
   if (c.credential) parts.push(`for ${credText(c.credential)}`);
   if (c.pool) parts.push(`pool ${c.pool}`);
   if (c.drep) parts.push(drepText(c.drep));
   if (c.hotCredential) parts.push(`hot key ${credText(c.hotCredential)}`);
-  if (c.deposit) parts.push(`deposit ${formatAda(c.deposit)}`);
+  if (c.deposit) parts.push(`deposit ${ada(c.deposit)}`);
   if (c.implicitDeposit) parts.push('deposit set by the ledger (not stated in the transaction)');
-  if (c.refund) parts.push(`refund ${formatAda(c.refund)}`);
+  if (c.refund) parts.push(`refund ${ada(c.refund)}`);
   if (c.implicitRefund) parts.push('refund set by the ledger');
   if (c.retirementEpoch !== undefined) parts.push(`in epoch ${c.retirementEpoch}`);
   if (c.poolParams) {
     const p = c.poolParams;
     parts.push(
-      `pledge ${formatAda(p.pledge)}, cost ${formatAda(p.cost)}, margin ${p.margin}`,
+      `pledge ${ada(p.pledge)}, cost ${ada(p.cost)}, margin ${p.margin}`,
       `rewards to ${p.rewardAccount.text}${p.rewardAccount.ours ? ' (this wallet)' : ''}`,
       `owners: ${p.owners.map(credText).join(', ') || 'none'}`,
     );
@@ -193,7 +179,7 @@ function certificateRow(c: CertificateSummary): Row {
   return row;
 }
 
-function outputRows(o: OutputSummary, index: number): Row[] {
+function outputRows(o: OutputSummary, index: number, ada: AdaFormat): Row[] {
   const extras: string[] = [];
   if (o.datumHash) extras.push(`datum hash ${o.datumHash}`);
   if (o.inlineDatum) extras.push('inline datum');
@@ -207,18 +193,18 @@ function outputRows(o: OutputSummary, index: number): Row[] {
   if (extras.length) notes.push(`with ${extras.join(', ')}`);
   const head: Row = {
     label: o.ours ? `Back to this wallet (output ${index + 1})` : `To (output ${index + 1})`,
-    value: formatAda(o.lovelace),
+    value: ada(o.lovelace),
     note: notes.join(' — '),
   };
   if (!o.ours) head.attention = true;
   return [head, ...assetRows(o.assets)];
 }
 
-function scenarioRows(sc: Scenario, label: string): Row[] {
+function scenarioRows(sc: Scenario, label: string, ada: AdaFormat): Row[] {
   const rows: Row[] = [
     {
       label,
-      value: sc.lovelace === null ? 'unknown' : formatAda(sc.lovelace),
+      value: sc.lovelace === null ? 'unknown' : ada(sc.lovelace),
       attention: true,
     },
     ...assetRows(
@@ -229,44 +215,44 @@ function scenarioRows(sc: Scenario, label: string): Row[] {
   return rows;
 }
 
-function breakdown(sc: Scenario): string {
-  const parts = [`to others ${formatAda(sc.toOthers)}`, `network fee ${formatAda(sc.fee)}`];
-  if (sc.deposits !== '0') parts.push(`deposits ${formatAda(sc.deposits)}`);
-  if (sc.donation !== '0') parts.push(`treasury donation ${formatAda(sc.donation)}`);
+function breakdown(sc: Scenario, ada: AdaFormat): string {
+  const parts = [`to others ${ada(sc.toOthers)}`, `network fee ${ada(sc.fee)}`];
+  if (sc.deposits !== '0') parts.push(`deposits ${ada(sc.deposits)}`);
+  if (sc.donation !== '0') parts.push(`treasury donation ${ada(sc.donation)}`);
   return parts.join(' + ');
 }
 
-function collateralText(s: TxSummary, sc: Scenario): string {
+function collateralText(s: TxSummary, sc: Scenario, ada: AdaFormat): string {
   if (sc.collateral === null) {
     return `all of its ${s.collateral.length} collateral input(s): the transaction does not state how much they hold`;
   }
-  const parts = [`collateral ${formatAda(sc.collateral)}`];
+  const parts = [`collateral ${ada(sc.collateral)}`];
   if (sc.collateralReturnToOthers !== '0') {
-    parts.push(`collateral return ${formatAda(sc.collateralReturnToOthers)} to another address`);
+    parts.push(`collateral return ${ada(sc.collateralReturnToOthers)} to another address`);
   }
   return parts.join(' + ');
 }
 
-function headlineSection(s: TxSummary): Section {
+function headlineSection(s: TxSummary, ada: AdaFormat): Section {
   const f = s.outflow;
   const rows: Row[] = [];
-  const spendNote = breakdown(f.spend);
+  const spendNote = breakdown(f.spend, ada);
   if (f.headline === 'collateral' && f.collateral) {
-    rows.push(...scenarioRows(f.collateral, 'Total, if its scripts fail (collateral)'));
-    rows[0]!.note = collateralText(s, f.collateral);
+    rows.push(...scenarioRows(f.collateral, 'Total, if its scripts fail (collateral)', ada));
+    rows[0]!.note = collateralText(s, f.collateral, ada);
     rows.push({
       label: 'If its scripts succeed',
-      value: formatAda(f.spend.lovelace!),
+      value: ada(f.spend.lovelace!),
       note: spendNote,
     });
   } else {
-    rows.push(...scenarioRows(f.spend, 'Total'));
+    rows.push(...scenarioRows(f.spend, 'Total', ada));
     rows[0]!.note = spendNote;
     if (f.collateral) {
       rows.push({
         label: 'If its scripts fail instead (collateral)',
-        value: f.collateral.lovelace === null ? 'unknown' : formatAda(f.collateral.lovelace),
-        note: collateralText(s, f.collateral),
+        value: f.collateral.lovelace === null ? 'unknown' : ada(f.collateral.lovelace),
+        note: collateralText(s, f.collateral, ada),
         attention: true,
       });
     }
@@ -290,6 +276,7 @@ function headlineSection(s: TxSummary): Section {
 }
 
 function warningsOf(s: TxSummary, wallet: WalletContext): string[] {
+  const ada = adaFormat(wallet.network);
   const w: string[] = [];
   const walletNetId = wallet.network === 'mainnet' ? 1 : 0;
   if (s.networkMismatch || (s.networkId !== null && s.networkId !== walletNetId)) {
@@ -310,7 +297,7 @@ function warningsOf(s: TxSummary, wallet: WalletContext): string[] {
   const cr = s.collateralReturn;
   if (cr && s.collateral.length > 0 && cr.ours !== true) {
     w.push(
-      `If its scripts fail, the collateral return of ${formatAda(cr.lovelace)} goes to ${cr.address}, which is not this wallet’s address.`,
+      `If its scripts fail, the collateral return of ${ada(cr.lovelace)} goes to ${cr.address}, which is not this wallet’s address.`,
     );
   }
   if (s.collateral.length > 0 && s.totalCollateral === null) {
@@ -349,7 +336,7 @@ function warningsOf(s: TxSummary, wallet: WalletContext): string[] {
   }
   for (const p of s.proposals) {
     w.push(
-      `It makes a governance proposal (${p.action.replaceAll('_', ' ')}) with a deposit of ${formatAda(p.deposit)}, returned to ${p.returnAccount.text}${p.returnAccount.ours ? ' (this wallet)' : ', which is NOT this wallet’s account'}.`,
+      `It makes a governance proposal (${p.action.replaceAll('_', ' ')}) with a deposit of ${ada(p.deposit)}, returned to ${p.returnAccount.text}${p.returnAccount.ours ? ' (this wallet)' : ', which is NOT this wallet’s account'}.`,
     );
   }
   if (s.votes.length > 0) w.push(`It casts ${s.votes.length} governance vote(s): read them below.`);
@@ -373,10 +360,10 @@ function warningsOf(s: TxSummary, wallet: WalletContext): string[] {
   return w;
 }
 
-function inputRow(i: InputSummary, label: string): Row {
+function inputRow(i: InputSummary, label: string, ada: AdaFormat): Row {
   const row: Row = {
     label,
-    value: i.lovelace === undefined ? 'amount not given' : formatAda(i.lovelace),
+    value: i.lovelace === undefined ? 'amount not given' : ada(i.lovelace),
   };
   const notes = [i.ref];
   if (i.address) notes.push(`at ${i.address}${i.ours ? ' (this wallet’s address)' : ''}`);
@@ -392,11 +379,12 @@ function inputRow(i: InputSummary, label: string): Row {
  * viewText(txView(decodeTx(tx, opts), wallet)) // 'Paid out by this transaction: …'
  */
 export function txView(s: TxSummary, wallet: WalletContext): TxView {
+  const ada = adaFormat(wallet.network);
   const warnings = warningsOf(s, wallet);
-  const sections: Section[] = [headlineSection(s)];
+  const sections: Section[] = [headlineSection(s, ada)];
   sections.push({
     title: `Outputs (${s.outputs.length})`,
-    rows: s.outputs.flatMap((o, i) => outputRows(o, i)),
+    rows: s.outputs.flatMap((o, i) => outputRows(o, i, ada)),
   });
 
   if (s.collateral.length > 0 || s.collateralReturn || s.totalCollateral) {
@@ -408,7 +396,7 @@ export function txView(s: TxSummary, wallet: WalletContext): TxView {
       },
       {
         label: 'Total collateral',
-        value: s.totalCollateral === null ? 'not stated' : formatAda(s.totalCollateral),
+        value: s.totalCollateral === null ? 'not stated' : ada(s.totalCollateral),
       },
     ];
     if (s.collateralReturn) {
@@ -418,7 +406,7 @@ export function txView(s: TxSummary, wallet: WalletContext): TxView {
         label: r.ours
           ? 'Collateral return — back to this wallet'
           : 'Collateral return — to another address',
-        value: formatAda(r.lovelace),
+        value: ada(r.lovelace),
         note: `${r.address}${remark ? ` — NOT this wallet’s address: ${remark}` : ''}`,
         attention: r.ours !== true,
       });
@@ -434,14 +422,17 @@ export function txView(s: TxSummary, wallet: WalletContext): TxView {
   }
 
   if (s.certificates.length > 0) {
-    sections.push({ title: 'Certificates', rows: s.certificates.map(certificateRow) });
+    sections.push({
+      title: 'Certificates',
+      rows: s.certificates.map((c) => certificateRow(c, ada)),
+    });
   }
   if (s.withdrawals.length > 0) {
     sections.push({
       title: 'Reward withdrawals',
       rows: s.withdrawals.map((x) => ({
         label: x.ours === true ? 'From your rewards' : 'From another account',
-        value: formatAda(x.amount),
+        value: ada(x.amount),
         note: x.rewardAddress,
         attention: x.ours !== true,
       })),
@@ -452,12 +443,12 @@ export function txView(s: TxSummary, wallet: WalletContext): TxView {
       title: 'Governance proposals',
       rows: s.proposals.map((p) => {
         const facts = [
-          `deposit ${formatAda(p.deposit)}`,
+          `deposit ${ada(p.deposit)}`,
           `returned to ${p.returnAccount.text}${p.returnAccount.ours ? ' (this wallet)' : ' (NOT this wallet’s)'}`,
         ];
         for (const t of p.treasuryWithdrawals ?? []) {
           facts.push(
-            `pays ${formatAda(t.amount)} from the treasury to ${t.account.text}${t.account.ours ? ' (this wallet)' : ''}`,
+            `pays ${ada(t.amount)} from the treasury to ${t.account.text}${t.account.ours ? ' (this wallet)' : ''}`,
           );
         }
         facts.push(...p.details);
@@ -501,8 +492,8 @@ export function txView(s: TxSummary, wallet: WalletContext): TxView {
     });
   }
 
-  const general: Row[] = [{ label: 'Network fee', value: formatAda(s.fee) }];
-  if (s.donation) general.push({ label: 'Treasury donation', value: formatAda(s.donation) });
+  const general: Row[] = [{ label: 'Network fee', value: ada(s.fee) }];
+  if (s.donation) general.push({ label: 'Treasury donation', value: ada(s.donation) });
   general.push({
     label: 'Network',
     value:
@@ -542,18 +533,18 @@ export function txView(s: TxSummary, wallet: WalletContext): TxView {
       rows.push({
         label: 'Your balance change, if the app is right',
         value: b.complete
-          ? formatAda(b.lovelace, true)
-          : `${formatAda(b.lovelace, true)} (incomplete: the app did not give every input)`,
+          ? ada(b.lovelace, true)
+          : `${ada(b.lovelace, true)} (incomplete: the app did not give every input)`,
         attention: b.lovelace.startsWith('-'),
         note: 'fee included',
       });
       rows.push(...assetRows(b.assets, true));
     }
     s.inputs.forEach((i, n) => {
-      rows.push(inputRow(i, `Input ${n + 1}`));
+      rows.push(inputRow(i, `Input ${n + 1}`, ada));
     });
     s.collateral.forEach((i, n) => {
-      if (i.address !== undefined) rows.push(inputRow(i, `Collateral input ${n + 1}`));
+      if (i.address !== undefined) rows.push(inputRow(i, `Collateral input ${n + 1}`, ada));
     });
     sections.push({
       title: 'The app’s claim about the inputs',

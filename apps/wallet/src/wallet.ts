@@ -9,7 +9,7 @@ import type { Handlers } from '@trine/protocol/endpoint';
 import { ProtocolError } from '@trine/protocol/errors';
 import type { WalletMethods } from '@trine/protocol/methods';
 import { catchUpActivity, describeEvent, markSeen, stillUnseen } from './activity.ts';
-import { type Ctx, loadWallet, walletInfo } from './context.ts';
+import { type Ctx, loadWallet, verifiedWalletInfo } from './context.ts';
 import { toHostError, UserCancelled, userMessage } from './errors.ts';
 import { activityFlow } from './flows/activity.ts';
 import { prepareSignData, prepareSignTx, signDataFlow, signTxFlow } from './flows/approve.ts';
@@ -58,7 +58,10 @@ export function createHandlers(ctx: Ctx): Handlers<WalletMethods> {
   const announce = async () => {
     try {
       const state = await loadWallet(ctx);
-      await ctx.host.walletChanged(state ? walletInfo(state) : null);
+      if (!state) return await ctx.host.walletChanged(null);
+      // No record on this device (nothing verified): nothing to announce.
+      const info = verifiedWalletInfo(state);
+      if (info) await ctx.host.walletChanged(info);
     } catch {
       // the host will ask with connect
     }
@@ -87,7 +90,9 @@ export function createHandlers(ctx: Ctx): Handlers<WalletMethods> {
             `the user's wallet is on ${state.meta.network}, not ${network}`,
           );
         }
-        const wallet = walletInfo(state);
+        // Addresses only when derived on this device (context.ts verifiedWalletInfo).
+        const wallet = verifiedWalletInfo(state);
+        if (!wallet) return { state: 'unverified' as const };
         const unlocked =
           state.device && ctx.session.active(state.meta.walletId, state.device.epoch);
         return { state: unlocked ? ('unlocked' as const) : ('locked' as const), wallet };

@@ -107,9 +107,11 @@ describe('hostile transactions: what the screen shows', () => {
         outputs: [output(them.baseAddress, '2500000'), output(me.baseAddress, '7000000')],
       }),
     );
-    expect(v.rows('Total')).toEqual(['2.67 ADAto others 2.5 ADA + network fee 0.17 ADA']);
+    expect(v.rows('Total')).toEqual([
+      '2.670000 tADAto others 2.500000 tADA + network fee 0.170000 tADA',
+    ]);
     expect(v.rows('To (output 1)')[0]).toContain(them.baseAddress);
-    expect(v.rows('Back to this wallet (output 2)')[0]).toContain('7 ADA');
+    expect(v.rows('Back to this wallet (output 2)')[0]).toContain('7.000000 tADA');
     expect(v.warnings).toEqual([]);
   });
 
@@ -123,7 +125,7 @@ describe('hostile transactions: what the screen shows', () => {
     expect(v.warnings.join('\n')).toContain(
       "Output 1 is not this wallet’s address: your payment key with another party's stake part",
     );
-    expect(v.rows('Total')[0]).toMatch(/^10,000\.17 ADA/);
+    expect(v.rows('Total')[0]).toMatch(/^10,000\.170000 tADA/);
     expect(v.text).not.toContain('Back to this wallet (output 1)');
   });
 
@@ -133,7 +135,7 @@ describe('hostile transactions: what the screen shows', () => {
       'an enterprise address of your payment key (no stake part): not your wallet address',
     );
     expect(v.warnings.join('\n')).toContain('Output 1 is not this wallet’s address');
-    expect(v.rows('Total')[0]).toMatch(/^5\.17 ADA/);
+    expect(v.rows('Total')[0]).toMatch(/^5\.170000 tADA/);
   });
 
   it('their payment part with our stake key: the funds are theirs', () => {
@@ -159,20 +161,20 @@ describe('hostile transactions: what the screen shows', () => {
       }),
     );
     expect(v.rows('Total, if its scripts fail (collateral)')).toEqual([
-      '10,005 ADAcollateral 5 ADA + collateral return 10,000 ADA to another address',
+      '10,005.000000 tADAcollateral 5.000000 tADA + collateral return 10,000.000000 tADA to another address',
     ]);
-    expect(v.rows('If its scripts succeed')[0]).toMatch(/^1\.17 ADA/);
+    expect(v.rows('If its scripts succeed')[0]).toMatch(/^1\.170000 tADA/);
     expect(v.rows('Collateral return — to another address')[0]).toBe(
-      `10,000 ADA${them.baseAddress}`,
+      `10,000.000000 tADA${them.baseAddress}`,
     );
-    expect(v.rows('Total collateral')).toEqual(['5 ADA']);
+    expect(v.rows('Total collateral')).toEqual(['5.000000 tADA']);
     expect(v.rows('Collateral inputs')[0]).toContain(`${TXH(9)}#0`);
     expect(v.rows('Marked as')[0]).toContain('failing (is_valid = false)');
     expect(v.warnings).toContain(
       'The app marked this transaction as failing (is_valid = false): if it is accepted, its outputs do not happen and the collateral is taken instead.',
     );
     expect(v.warnings).toContain(
-      `If its scripts fail, the collateral return of 10,000 ADA goes to ${them.baseAddress}, which is not this wallet’s address.`,
+      `If its scripts fail, the collateral return of 10,000.000000 tADA goes to ${them.baseAddress}, which is not this wallet’s address.`,
     );
   });
 
@@ -194,7 +196,7 @@ describe('hostile transactions: what the screen shows', () => {
     expect(v.rows('If its scripts fail instead (collateral)')[0]).toContain(
       'unknownall of its 1 collateral input(s): the transaction does not state how much they hold',
     );
-    expect(v.section('The app’s claim about the inputs')).toContain('9,000 ADA');
+    expect(v.section('The app’s claim about the inputs')).toContain('9,000.000000 tADA');
   });
 
   it('withdrawals: ours and another account’s', () => {
@@ -208,8 +210,8 @@ describe('hostile transactions: what the screen shows', () => {
         },
       }),
     );
-    expect(v.rows('From your rewards')).toEqual([`4 ADA${me.rewardAddress}`]);
-    expect(v.rows('From another account')).toEqual([`7 ADA${them.rewardAddress}`]);
+    expect(v.rows('From your rewards')).toEqual([`4.000000 tADA${me.rewardAddress}`]);
+    expect(v.rows('From another account')).toEqual([`7.000000 tADA${them.rewardAddress}`]);
     expect(v.warnings).toContain('It withdraws rewards from an account that is not this wallet’s.');
   });
 
@@ -231,7 +233,7 @@ describe('hostile transactions: what the screen shows', () => {
           CSL.StakeRegistration.new_with_explicit_deposit(ourStake(), coin('2000000')),
         ),
       'Register a stake key',
-      'for your stake key; deposit 2 ADA',
+      'for your stake key; deposit 2.000000 tADA',
     ],
     [
       'legacy deregistration',
@@ -246,7 +248,7 @@ describe('hostile transactions: what the screen shows', () => {
           CSL.StakeDeregistration.new_with_explicit_refund(ourStake(), coin('2000000')),
         ),
       'Deregister a stake key (stops staking rewards)',
-      'for your stake key; refund 2 ADA',
+      'for your stake key; refund 2.000000 tADA',
     ],
     [
       'delegation to a pool',
@@ -292,7 +294,7 @@ describe('hostile transactions: what the screen shows', () => {
           CSL.StakeRegistrationAndDelegation.new(ourStake(), kh(POOL_HASH), coin('2000000')),
         ),
       'Register a stake key and delegate to a pool',
-      `for your stake key; pool ${POOL_ID}; deposit 2 ADA`,
+      `for your stake key; pool ${POOL_ID}; deposit 2.000000 tADA`,
     ],
     [
       'registration + vote delegation',
@@ -305,7 +307,7 @@ describe('hostile transactions: what the screen shows', () => {
           ),
         ),
       'Register a stake key and delegate votes to a DRep',
-      'for your stake key; votes: always abstain; deposit 2 ADA',
+      'for your stake key; votes: always abstain; deposit 2.000000 tADA',
     ],
     [
       'registration + stake + vote delegation',
@@ -319,7 +321,7 @@ describe('hostile transactions: what the screen shows', () => {
           ),
         ),
       'Register a stake key, delegate to a pool and votes to a DRep',
-      `for your stake key; pool ${POOL_ID}; votes to DRep ${DREP_ID}; deposit 2 ADA`,
+      `for your stake key; pool ${POOL_ID}; votes to DRep ${DREP_ID}; deposit 2.000000 tADA`,
     ],
     [
       'DRep registration',
@@ -332,7 +334,7 @@ describe('hostile transactions: what the screen shows', () => {
           ),
         ),
       'Register as a DRep',
-      'for your stake key; deposit 500 ADA; anchor https://example.com/drep.json',
+      'for your stake key; deposit 500.000000 tADA; anchor https://example.com/drep.json',
     ],
     [
       'DRep update',
@@ -344,7 +346,7 @@ describe('hostile transactions: what the screen shows', () => {
       'DRep retirement',
       () => C.new_drep_deregistration(CSL.DRepDeregistration.new(ourStake(), coin('500000000'))),
       'Retire as a DRep',
-      'for your stake key; refund 500 ADA',
+      'for your stake key; refund 500.000000 tADA',
     ],
     [
       'committee hot key authorisation',
@@ -389,7 +391,7 @@ describe('hostile transactions: what the screen shows', () => {
         );
       },
       'Register or update a stake pool',
-      `pool ${POOL_ID}; deposit set by the ledger (not stated in the transaction); pledge 1,000 ADA, cost 340 ADA, margin 1/100; rewards to ${them.rewardAddress}; owners: your stake key`,
+      `pool ${POOL_ID}; deposit set by the ledger (not stated in the transaction); pledge 1,000.000000 tADA, cost 340.000000 tADA, margin 1/100; rewards to ${them.rewardAddress}; owners: your stake key`,
     ],
   ];
 
@@ -421,7 +423,7 @@ describe('hostile transactions: what the screen shows', () => {
       }),
     );
     expect(v.rows('Total')[0]).toBe(
-      '502.17 ADAto others 2 ADA + network fee 0.17 ADA + deposits 500 ADA',
+      '502.170000 tADAto others 2.000000 tADA + network fee 0.170000 tADA + deposits 500.000000 tADA',
     );
     expect(v.warnings).toContain('A certificate is for a key or script that is not this wallet’s.');
   });
@@ -470,13 +472,13 @@ describe('hostile transactions: what the screen shows', () => {
       }),
     );
     expect(v.rows('Total')[0]).toBe(
-      '100,002.17 ADAto others 2 ADA + network fee 0.17 ADA + deposits 100,000 ADA',
+      '100,002.170000 tADAto others 2.000000 tADA + network fee 0.170000 tADA + deposits 100,000.000000 tADA',
     );
     expect(v.rows('Proposal: treasury withdrawals')).toEqual([
-      `deposit 100,000 ADA; returned to ${them.rewardAddress} (NOT this wallet’s); pays 1,000,000 ADA from the treasury to ${them.rewardAddress}anchor https://example.com/p.json`,
+      `deposit 100,000.000000 tADA; returned to ${them.rewardAddress} (NOT this wallet’s); pays 1,000,000.000000 tADA from the treasury to ${them.rewardAddress}anchor https://example.com/p.json`,
     ]);
     expect(v.warnings).toContain(
-      `It makes a governance proposal (treasury withdrawals) with a deposit of 100,000 ADA, returned to ${them.rewardAddress}, which is NOT this wallet’s account.`,
+      `It makes a governance proposal (treasury withdrawals) with a deposit of 100,000.000000 tADA, returned to ${them.rewardAddress}, which is NOT this wallet’s account.`,
     );
   });
 
@@ -509,9 +511,9 @@ describe('hostile transactions: what the screen shows', () => {
   it('a treasury donation is in the headline', () => {
     const v = show(build({ body: (b) => b.set_donation(coin('3000000')) }));
     expect(v.rows('Total')[0]).toBe(
-      '5.17 ADAto others 2 ADA + network fee 0.17 ADA + treasury donation 3 ADA',
+      '5.170000 tADAto others 2.000000 tADA + network fee 0.170000 tADA + treasury donation 3.000000 tADA',
     );
-    expect(v.rows('Treasury donation')).toEqual(['3 ADA']);
+    expect(v.rows('Treasury donation')).toEqual(['3.000000 tADA']);
   });
 
   it('mint and burn: policy, printable names as text, others as hex', () => {
@@ -616,7 +618,7 @@ describe('hostile transactions: what the screen shows', () => {
     expect(section).toContain('certificate 1a genesis key delegation certificate');
     expect(v.warnings.filter((w) => w.startsWith('Not understood:'))).toHaveLength(3);
     // The malformed output still counts as paid out.
-    expect(v.rows('Total')[0]).toMatch(/^3\.17 ADA/);
+    expect(v.rows('Total')[0]).toMatch(/^3\.170000 tADA/);
   });
 
   it('a body field the decoder does not know is refused outright (TX_MALFORMED), not skipped', () => {
@@ -647,11 +649,13 @@ describe('hostile transactions: what the screen shows', () => {
     );
     const claim = v.section('The app’s claim about the inputs');
     expect(claim).toContain('The app looked these up; the transaction does not contain them');
-    expect(v.rows('Your balance change, if the app is right')).toEqual(['−2.17 ADAfee included']);
+    expect(v.rows('Your balance change, if the app is right')).toEqual([
+      '−2.170000 tADAfee included',
+    ]);
     expect(v.rows('Input 1')[0]).toContain(`at ${me.baseAddress} (this wallet’s address)`);
     // The headline does not depend on the claim.
-    expect(v.headline).not.toContain('10 ADA');
-    expect(v.rows('Total')[0]).toMatch(/^2\.17 ADA/);
+    expect(v.headline).not.toContain('10.000000 tADA');
+    expect(v.rows('Total')[0]).toMatch(/^2\.170000 tADA/);
   });
 
   it('a lying host cannot change the headline', () => {

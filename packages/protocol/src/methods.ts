@@ -85,8 +85,15 @@ export type ManageFlow = (typeof MANAGE_FLOWS)[number];
 // params / results
 
 export type ConnectParams = { network: Network };
+/**
+ * `none`: no wallet yet. `unverified`: a wallet exists but this device has not rebuilt its
+ * key yet (no device record), so it gives no addresses: the vault's copy is unchecked
+ * (recover on this device, `manage {flow: 'recover'}`, then connect again).
+ * `locked` / `unlocked`: addresses derived on this device.
+ */
 export type ConnectResult =
   | { state: 'none' }
+  | { state: 'unverified' }
   | { state: 'locked' | 'unlocked'; wallet: WalletInfo };
 export type Empty = Record<string, never>;
 export type SignTxParams = { tx: string; partialSign: boolean; resolvedInputs?: ResolvedInput[] };
@@ -269,8 +276,9 @@ export const WALLET_METHODS: Specs<WalletMethods> = {
     (v) => ({ network: oneOf(record(v, 'params').network, 'params.network', NETWORKS) }),
     (v): ConnectResult => {
       const r = record(v, 'result');
-      const state = oneOf(r.state, 'result.state', ['none', 'locked', 'unlocked']);
+      const state = oneOf(r.state, 'result.state', ['none', 'unverified', 'locked', 'unlocked']);
       if (state === 'none') return { state };
+      if (state === 'unverified') return { state };
       return { state, wallet: parseWalletInfoRaw(r.wallet, 'result.wallet') };
     },
   ),

@@ -213,8 +213,23 @@ describe('errors', () => {
       port2.postMessage({ ns: 'trine', v: 1, id: e.data.id, result: { state: 'maybe' } });
     cleanup.push(() => port2.close());
     expect(await codeOf(host.call('connect', { network: 'preprod' }))).toBe(
-      'ProtocolError/invalid_message: result.state must be one of none, locked, unlocked',
+      'ProtocolError/invalid_message: result.state must be one of none, unverified, locked, unlocked',
     );
+  });
+
+  it('an unverified connect carries no wallet: addresses smuggled beside it are dropped', async () => {
+    const { port1, port2 } = new MessageChannel();
+    const host = createHostEndpoint(port1, hostHandlers());
+    cleanup.push(() => host.destroy());
+    port2.onmessage = (e) =>
+      port2.postMessage({
+        ns: 'trine',
+        v: 1,
+        id: e.data.id,
+        result: { state: 'unverified', wallet: WALLET },
+      });
+    cleanup.push(() => port2.close());
+    expect(await host.call('connect', { network: 'preprod' })).toEqual({ state: 'unverified' });
   });
 });
 

@@ -474,7 +474,18 @@ export function createTrine(options: TrineOptions): Trine {
       const lazy = import('./cip30-api.ts');
       lazy.catch(() => {});
       const ep = await connect();
-      const r = await ep.call('connect', { network: options.network });
+      let r = await ep.call('connect', { network: options.network });
+      const recovered = r.state === 'unverified';
+      if (recovered) {
+        // A wallet this device has not opened yet: its addresses come only after the key
+        // is rebuilt here (recovery), never from the vault's unchecked copy.
+        const { done } = await ep.call('manage', { flow: 'recover' });
+        if (!done) throw new ProtocolError('user_declined', 'the user did not recover the wallet');
+        r = await ep.call('connect', { network: options.network });
+      }
+      if (r.state === 'unverified' || (r.state === 'none' && recovered)) {
+        throw new ProtocolError('wallet_missing', 'the wallet is not available on this device');
+      }
       const w = r.state === 'none' ? await ep.call('createWallet', {}) : r.wallet;
       if (w.network !== options.network) {
         throw new ProtocolError(
@@ -536,7 +547,7 @@ export function createTrine(options: TrineOptions): Trine {
         const result = await ep.call('manage', { flow });
         // Recovery or deletion may change the wallet: refresh what the host knows.
         const r = await ep.call('connect', { network: options.network });
-        setWallet(r.state === 'none' ? null : r.wallet);
+        setWallet(r.state === 'locked' || r.state === 'unlocked' ? r.wallet : null);
         if (r.state === 'none') stored(false);
         return result;
       } catch (e) {

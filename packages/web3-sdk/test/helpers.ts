@@ -44,10 +44,10 @@ export interface FakeWalletLog {
 /** Wallet handlers with switchable behaviour; records every call. */
 export function fakeWallet(
   over: Partial<Handlers<WalletMethods>> = {},
-  state: 'none' | 'locked' | 'unlocked' = 'unlocked',
+  state: 'none' | 'unverified' | 'locked' | 'unlocked' = 'unlocked',
 ) {
   const log: FakeWalletLog = { calls: [] };
-  let current: 'none' | 'locked' | 'unlocked' = state;
+  let current: 'none' | 'unverified' | 'locked' | 'unlocked' = state;
   const rec =
     <M extends keyof WalletMethods>(method: M, f: Handlers<WalletMethods>[M]) =>
     (params: WalletMethods[M]['params']) => {
@@ -58,7 +58,10 @@ export function fakeWallet(
     connect: rec(
       'connect',
       over.connect ??
-        (() => (current === 'none' ? { state: 'none' } : { state: current, wallet: WALLET })),
+        (() =>
+          current === 'none' || current === 'unverified'
+            ? { state: current }
+            : { state: current, wallet: WALLET }),
     ),
     createWallet: rec(
       'createWallet',
@@ -78,7 +81,15 @@ export function fakeWallet(
           return { signature: '845846a201276761646472657373', key: 'a401010327200621' };
         }),
     ),
-    manage: rec('manage', over.manage ?? (() => ({ done: true }))),
+    manage: rec(
+      'manage',
+      over.manage ??
+        (({ flow }) => {
+          // A recovery rebuilds the key on this device: its addresses are verified now.
+          if (flow === 'recover' && current === 'unverified') current = 'locked';
+          return { done: true };
+        }),
+    ),
     lock: rec('lock', over.lock ?? (() => ({}))),
   };
   return { handlers, log, setState: (s: typeof current) => (current = s) };

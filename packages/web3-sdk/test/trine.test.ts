@@ -193,6 +193,39 @@ describe('enable()', () => {
     expect(await trine.isEnabled()).toBe(false);
   });
 
+  it('a wallet this device has not opened yet: enable runs the recovery first, then gets the addresses', async () => {
+    const w = fakeWallet({}, 'unverified');
+    installFrames(w.handlers);
+    const { trine } = trineWith();
+    const api = await trine.enable();
+    expect(w.log.calls.map((c) => c.method)).toEqual(['connect', 'manage', 'connect']);
+    expect(w.log.calls[1]!.params).toEqual({ flow: 'recover' });
+    expect(await api.getChangeAddress()).toBe(WALLET.addresses.baseHex);
+  });
+
+  it('a recovery the user cancels at enable is user_declined; nothing is remembered', async () => {
+    const w = fakeWallet({ manage: () => ({ done: false }) }, 'unverified');
+    installFrames(w.handlers);
+    const { trine } = trineWith();
+    expect(await caught(trine.enable())).toEqual({
+      isError: false,
+      code: -3,
+      reason: 'user_declined',
+      info: 'the user did not recover the wallet',
+    });
+    expect(trine.wallet).toBeNull();
+    expect(await trine.isEnabled()).toBe(false);
+  });
+
+  it('a wallet still unverified after the recovery is wallet_missing, never a half-enabled API', async () => {
+    const w = fakeWallet({ manage: () => ({ done: true }) }, 'unverified');
+    installFrames(w.handlers);
+    const { trine } = trineWith();
+    expect(await caught(trine.enable())).toMatchObject({ reason: 'wallet_missing' });
+    expect(trine.wallet).toBeNull();
+    expect(await trine.isEnabled()).toBe(false);
+  });
+
   it('refuses a wallet on another network', async () => {
     installFrames(fakeWallet().handlers);
     const { trine } = trineWith({ network: 'preview' });

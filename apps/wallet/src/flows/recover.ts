@@ -51,7 +51,19 @@ interface Recovered {
   legacy: boolean;
   /** What the realms reported on unlock (wrong attempts before this one). */
   wrongBefore: { wrongGuesses: number; since: string | null } | null;
+  /** The vault listed other addresses than the rebuilt key has (this device uses the key's). */
+  addressMismatch: boolean;
 }
+
+const RECOVER_TEXT =
+  'Answer your security question to unlock the wallet on this device, then choose a new password for it.';
+/** The recovery's first words when this browser holds no record of the wallet. */
+export const FIRST_OPEN_TEXT =
+  'This browser has not opened your wallet yet. Answer your security question to unlock it here, then choose a password for this browser. Your wallet and its address stay the same.';
+
+/** Said on the password screen when the vault's address copy is not the key's. */
+export const ADDRESS_MISMATCH_TEXT =
+  'The wallet service listed a different address for this wallet than your key has. This device uses only the address derived from your key; the app receives that one. If this keeps happening, tell the app’s support: someone may have changed the wallet service’s records.';
 
 /**
  * Said plainly before the user types: realms at their guess limit, and what remains.
@@ -105,9 +117,8 @@ async function recoverOnce(ctx: Ctx, reason?: string): Promise<WalletState> {
       body: [
         reason ? h('p', { class: 'notice' }, reason) : null,
         locked ? h('p', { class: 'notice' }, locked) : null,
-        p(
-          'Answer your security question to unlock the wallet on this device, then choose a new password for it.',
-        ),
+        // No record here: SDK enable() brought the user (no address before this recovery).
+        p(state.device ? RECOVER_TEXT : FIRST_OPEN_TEXT),
         h('p', { class: 'question' }, h('strong', null, 'Question: '), state.meta.question),
       ],
       fields: [answer.wrap],
@@ -140,6 +151,7 @@ async function recoverOnce(ctx: Ctx, reason?: string): Promise<WalletState> {
         title: 'Choose a new password',
         body: [
           p('Your answer was right. This password protects your key share in this browser.'),
+          recovered.addressMismatch ? h('p', { class: 'notice' }, ADDRESS_MISMATCH_TEXT) : null,
           recovered.wrongBefore && recovered.wrongBefore.wrongGuesses > 0
             ? h(
                 'p',
@@ -261,15 +273,15 @@ async function openRecovery(
       await cardano,
       screen,
     );
+    // The key is right (key id checked). The addresses the host will get are derived from
+    // it here and kept in the device record (reshare-step.ts); the vault's copy is only
+    // compared, so that a substituted one is said to the user, never used.
+    let addressMismatch: boolean;
     try {
-      // The key is right (key id checked); the addresses must be the ones the vault lists.
       const info = (await cardano).deriveWallet(entropy, state.meta.network);
-      if (
+      addressMismatch =
         info.baseAddress !== state.meta.addresses.base ||
-        info.rewardAddress !== state.meta.addresses.reward
-      ) {
-        throw new Error('the wallet service lists other addresses than this key has');
-      }
+        info.rewardAddress !== state.meta.addresses.reward;
     } catch (e) {
       wipe(entropy);
       throw e;
@@ -291,6 +303,7 @@ async function openRecovery(
       question: rec.question,
       legacy: rec.sealed.v === 1,
       wrongBefore,
+      addressMismatch,
     };
   } finally {
     wipe(realms?.unlockKey);
