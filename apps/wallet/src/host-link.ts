@@ -5,7 +5,7 @@
  */
 import { createWalletEndpoint, type Endpoint, type Handlers } from '@trine/protocol/endpoint';
 import type { ProtocolError } from '@trine/protocol/errors';
-import { listenForHello } from '@trine/protocol/handshake';
+import { acceptHello, listenForHello } from '@trine/protocol/handshake';
 import type { HostMethods, Network, WalletMethods } from '@trine/protocol/methods';
 import type { HostLink } from './context.ts';
 
@@ -13,6 +13,33 @@ export interface Connected {
   origin: string;
   network: Network;
   endpoint: Endpoint<HostMethods>;
+}
+
+/**
+ * Holds the latest hello-like message from the parent window while the wallet still loads
+ * its app config (the host repeats its hello every 250 ms: without this, the first one is
+ * lost and the handshake waits for the next). Only the parent's messages carrying one
+ * port are kept, and only the latest (older ports are closed); nothing is answered or
+ * trusted here: `acceptHost` validates the held message exactly like a live one.
+ */
+export function holdHello(): { take(): MessageEvent | undefined } {
+  let held: MessageEvent | undefined;
+  let taken = false;
+  const onMessage = (event: MessageEvent) => {
+    if (event.source !== window.parent || event.ports.length !== 1) return;
+    if (held) for (const port of held.ports) port.close();
+    held = event;
+  };
+  addEventListener('message', onMessage);
+  return {
+    take: () => {
+      if (!taken) removeEventListener('message', onMessage);
+      taken = true;
+      const e = held;
+      held = undefined;
+      return e;
+    },
+  };
 }
 
 /**
@@ -25,6 +52,8 @@ export function acceptHost(options: {
   allowedOrigins: readonly string[];
   handlers: (link: Connected) => Handlers<WalletMethods>;
   onRefuse?: (error: ProtocolError) => void;
+  /** A hello that arrived before the config (holdHello): checked first, like a live one. */
+  held?: MessageEvent | undefined;
 }): Promise<Connected> {
   return new Promise((resolve) => {
     const listen = {
@@ -50,6 +79,16 @@ export function acceptHost(options: {
         resolve(link);
       },
     };
+    if (options.held) {
+      const r = acceptHello(options.held, options.allowedOrigins, location.ancestorOrigins, {
+        appId: options.appId,
+      });
+      if (r.ok) {
+        listen.onAccept(r);
+        return;
+      }
+      options.onRefuse?.(r.error);
+    }
     listenForHello(options.onRefuse ? { ...listen, onRefuse: options.onRefuse } : listen);
   });
 }

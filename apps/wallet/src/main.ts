@@ -5,16 +5,16 @@
  * serve its calls. No secret is ever logged, put in a URL or posted to the host.
  */
 import type { Network } from '@trine/protocol/methods';
+import { createBootHandlers } from './boot-handlers.ts';
+import { loadCardano } from './cardano.ts';
 import type { Ctx } from './context.ts';
 import { openDeviceStore } from './device-store.ts';
-import { acceptHost, hostLink } from './host-link.ts';
+import { acceptHost, holdHello, hostLink } from './host-link.ts';
 import { createKdf } from './kdf-client.ts';
-import { createRealmClient } from './realm-client.ts';
 import { UnlockSession } from './session.ts';
 import { h } from './ui/dom.ts';
 import { View } from './ui/screen.ts';
 import { createVaultClient } from './vault-client.ts';
-import { createHandlers } from './wallet.ts';
 import './style.css';
 
 const APP_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -42,22 +42,42 @@ async function boot(): Promise<void> {
     return tokenSource();
   };
   const vault = createVaultClient({ baseUrl: location.origin, appId, getToken });
-  // The realms' URLs come from the app config (the vault's CSP must allow them).
-  const realms = createRealmClient({ appId, getToken });
+  // The host's first hello may arrive while the config loads: keep it (validated later).
+  const hello = holdHello();
+  // The device store opens while the config loads (both are needed before the handshake).
+  const opening = openDeviceStore().catch(() => undefined);
   let app: Awaited<ReturnType<typeof vault.getAppConfig>>;
   try {
     app = await vault.getAppConfig();
   } catch {
+    hello.take();
     view.message('Wallet unavailable', h('p', null, 'The wallet service cannot be reached.'));
     return;
   }
   const session = new UnlockSession();
-  addEventListener('pagehide', () => session.clear());
-  const store = await openDeviceStore().catch(() => undefined);
+  const kdf = createKdf();
+  addEventListener('pagehide', () => {
+    session.clear();
+    kdf.close();
+  });
+  // The user started typing (a password, an answer): start the KDF worker and load CSL
+  // now, so the click waits only for Argon2id. Nothing starts before the first keystroke
+  // (an approval screen the user only looks at costs nothing).
+  document.addEventListener(
+    'input',
+    (event) => {
+      if (!(event.target instanceof HTMLInputElement)) return;
+      kdf.warm();
+      void loadCardano().catch(() => undefined);
+    },
+    { capture: true },
+  );
+  const store = await opening;
   view.message('Trine wallet', h('p', null, `Connecting to ${app.name}…`));
   await acceptHost({
     appId,
     allowedOrigins: app.allowedOrigins,
+    held: hello.take(),
     handlers: (link) => {
       tokenSource = async () => (await link.endpoint.call('getToken', {})).token;
       if (!store) {
@@ -66,22 +86,30 @@ async function boot(): Promise<void> {
           h('p', null, 'This browser does not let the wallet keep its key share here.'),
         );
       }
-      const ctx: Ctx = {
+      // The realm client (and its crypto) is loaded with the flows, not on the first screen.
+      const ctx: Omit<Ctx, 'realms'> & { realms?: Ctx['realms'] } = {
         appId,
         app,
         hostOrigin: link.origin,
         network: link.network as Network,
         vault,
-        realms,
         getToken,
         store: store ?? missingStore(),
-        kdf: createKdf(),
+        kdf,
         session,
         view,
         host: hostLink(link.endpoint),
       };
       view.message('Trine wallet', h('p', null, 'Waiting for the app.'));
-      return createHandlers(ctx);
+      return createBootHandlers(ctx as Ctx, async () => {
+        // The realms' URLs come from the app config (the vault's CSP must allow them).
+        const [{ createFlowHandlers }, { createRealmClient }] = await Promise.all([
+          import('./wallet.ts'),
+          import('./realm-client.ts'),
+        ]);
+        ctx.realms ??= createRealmClient({ appId, getToken });
+        return createFlowHandlers(ctx as Ctx);
+      });
     },
   });
 }

@@ -1,6 +1,6 @@
 /**
- * @module wallet — the methods the wallet serves to the host (DESIGN.md §6), one user
- * flow at a time. A flow that needs the user asks the host to show the iframe
+ * @module wallet — the user flows the wallet serves to the host (DESIGN.md §6), one user
+ * flow at a time (`connect` and `lock` are in boot-handlers.ts, which loads this module). A flow that needs the user asks the host to show the iframe
  * (`ui {visible:true}`) and hides it when done; errors reach the host only as
  * ProtocolErrors from `toHostError` (no secret, no foreign text).
  */
@@ -33,7 +33,8 @@ function serialiser() {
   };
 }
 
-export function createHandlers(ctx: Ctx): Handlers<WalletMethods> {
+/** The user flows' methods; boot-handlers.ts serves `connect` and `lock` and loads these. */
+export function createFlowHandlers(ctx: Ctx): Omit<Handlers<WalletMethods>, 'connect' | 'lock'> {
   const exclusive = serialiser();
 
   /** Shows the iframe, runs the flow, shows a failure until closed, hides the iframe. */
@@ -71,26 +72,6 @@ export function createHandlers(ctx: Ctx): Handlers<WalletMethods> {
   };
 
   return {
-    connect: ({ network }) =>
-      guard(async () => {
-        if (!ctx.app.networks.includes(network)) {
-          throw new ProtocolError('invalid_params', `this app does not use ${network}`);
-        }
-        ctx.network = network;
-        const state = await loadWallet(ctx);
-        if (!state) return { state: 'none' as const };
-        if (state.meta.network !== network) {
-          throw new ProtocolError(
-            'network_mismatch',
-            `the user's wallet is on ${state.meta.network}, not ${network}`,
-          );
-        }
-        const wallet = walletInfo(state);
-        const unlocked =
-          state.device && ctx.session.active(state.meta.walletId, state.device.epoch);
-        return { state: unlocked ? ('unlocked' as const) : ('locked' as const), wallet };
-      }),
-
     createWallet: () =>
       guard(async () => {
         if (await ctx.vault.getWallet()) {
@@ -131,11 +112,6 @@ export function createHandlers(ctx: Ctx): Handlers<WalletMethods> {
         if (flow !== 'export') await announce();
         return { done: true };
       }),
-
-    lock: async () => {
-      ctx.session.clear();
-      return {};
-    },
   };
 }
 
