@@ -60,11 +60,6 @@ class KdfPool {
     this.#size = size;
   }
 
-  /** True while at least one worker is started (warm). */
-  get alive(): boolean {
-    return this.#count > 0;
-  }
-
   /** Terminates every idle worker now (busy ones finish their job, then go). */
   close(): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
@@ -76,7 +71,30 @@ class KdfPool {
   }
 
   async run<T>(job: KdfJob, onProgress?: Progress): Promise<T> {
-    const worker = await this.#acquire();
+    return this.#runOn<T>(await this.#acquire(), job, onProgress);
+  }
+
+  /**
+   * Makes sure `n` workers (at most the pool's size) are started and warm: each new one
+   * runs a warm-up job and then waits idle.
+   */
+  warm(n: number): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    // Typing keeps warm workers alive (the idle clock restarts with each keystroke).
+    this.#timer = this.#count > 0 ? setTimeout(() => this.close(), this.#idleMs) : undefined;
+    while (this.#count < Math.min(n, this.#size)) {
+      let w: Worker;
+      try {
+        w = this.#spawn();
+      } catch {
+        return; // the job that needs it will say so
+      }
+      this.#count++;
+      this.#runOn(w, { op: 'warm' }).catch(() => undefined);
+    }
+  }
+
+  async #runOn<T>(worker: Worker, job: KdfJob, onProgress?: Progress): Promise<T> {
     let healthy = true;
     try {
       return await new Promise<T>((resolve, reject) => {
@@ -165,10 +183,11 @@ export interface Kdf {
     onProgress?: Progress,
   ): Promise<Uint8Array>;
   /**
-   * Starts the worker and compiles the Argon2id wasm (no secret involved); the wallet
-   * calls it when the user starts typing. Idempotent while the worker is warm.
+   * Starts `workers` workers (default 1, at most 2) and compiles the Argon2id wasm in each
+   * (no secret involved); the wallet calls it when the user starts typing. Idempotent
+   * while they are warm.
    */
-  warm(): void;
+  warm(workers?: number): void;
   /** Terminates the worker (pagehide); a later job starts a new one. */
   close(): void;
   /** The Argon2id parameters new records get (DEFAULT_KDF unless configured). */
@@ -190,7 +209,6 @@ export function createKdf(
 ): Kdf {
   // Two: the most jobs a flow runs at once (create: device seal + answer hash).
   const worker = new KdfPool(spawn, idleMs, 2);
-  let warming: Promise<unknown> | undefined;
   return {
     seal: (envelope, secret, onProgress) =>
       worker.run(
@@ -200,13 +218,7 @@ export function createKdf(
     open: (record, secret, onProgress) => worker.run({ op: 'open', record, secret }, onProgress),
     hash: (answer, salt, params, onProgress) =>
       worker.run({ op: 'hash', secret: answer, salt, kdf: params }, onProgress),
-    warm: () => {
-      if (worker.alive) return;
-      warming ??= worker.run({ op: 'warm' }).finally(() => {
-        warming = undefined;
-      });
-      warming.catch(() => undefined);
-    },
+    warm: (workers = 1) => worker.warm(workers),
     close: () => worker.close(),
     params: kdf ?? { ...NEW_RECORD_KDF },
   };

@@ -62,12 +62,20 @@ async function boot(): Promise<void> {
   });
   // The user started typing (a password, an answer): start the KDF worker and load CSL
   // now, so the click waits only for Argon2id. Nothing starts before the first keystroke
-  // (an approval screen the user only looks at costs nothing).
+  // (an approval screen the user only looks at costs nothing). A screen with two fields
+  // typed into (create, a new password) runs two KDF jobs at once: warm two workers.
+  const typed = new WeakSet<HTMLInputElement>();
+  let fields = 0;
   document.addEventListener(
     'input',
     (event) => {
-      if (!(event.target instanceof HTMLInputElement)) return;
-      kdf.warm();
+      const el = event.target;
+      if (!(el instanceof HTMLInputElement)) return;
+      if (!typed.has(el)) {
+        typed.add(el);
+        fields++;
+      }
+      kdf.warm(Math.min(fields, 2));
       void loadCardano().catch(() => undefined);
     },
     { capture: true },

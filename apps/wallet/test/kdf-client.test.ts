@@ -51,6 +51,24 @@ const record = {} as Parameters<ReturnType<typeof createKdf>['open']>[0];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('createKdf (worker pool)', () => {
+  it('warm(2) starts two workers, each warmed once; jobs then reuse them', async () => {
+    const { spawn, made } = spawner(10);
+    const kdf = createKdf(spawn);
+    kdf.warm(2);
+    kdf.warm(2);
+    kdf.warm(5); // never more than two
+    await sleep(30);
+    expect(made).toHaveLength(2);
+    await Promise.all([kdf.open(record, 'a'), kdf.open(record, 'b')]);
+    expect(made).toHaveLength(2);
+    expect(made.map((w) => w.jobs.map((j) => j.op))).toEqual([
+      ['warm', 'open'],
+      ['warm', 'open'],
+    ]);
+    kdf.close();
+    expect(made.every((w) => w.terminated)).toBe(true);
+  });
+
   it('warm() starts one worker, and the next job reuses it', async () => {
     const { spawn, made } = spawner();
     const kdf = createKdf(spawn);
