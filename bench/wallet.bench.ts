@@ -147,6 +147,38 @@ async function realmRtt(page: Page): Promise<number> {
   });
 }
 
+/** The wallet's unlock marks (context.ts), as epoch ms. */
+async function unlockMarks(page: Page): Promise<Record<string, number>> {
+  const f = page.frames().find((x) => x.url().includes('/embed'));
+  if (!f) return {};
+  return f.evaluate(() => {
+    const out: Record<string, number> = {};
+    for (const e of performance.getEntriesByType('mark')) {
+      if (e.name.startsWith('trine:')) out[e.name.slice(6)] = performance.timeOrigin + e.startTime;
+    }
+    const k = performance.getEntriesByName('trine:kdf').at(-1);
+    if (k) out.kdf = k.duration;
+    return out;
+  });
+}
+/** Where unlock+sign's time went (ms per step), when the wallet marks its steps. */
+const unlockProfile: Record<string, number[]> = {};
+function profileUnlock(m: Record<string, number>, clickedAt: number, doneAt: number): void {
+  if (m.unlock === undefined || m.combined === undefined) return;
+  const steps: Record<string, number> = {
+    'click → unlock starts': m.unlock - clickedAt,
+    'unlock → device share (KDF job + messages)': (m['device-share'] ?? 0) - m.unlock,
+    '  of which the worker’s Argon2id + AES': m.kdf ?? Number.NaN,
+    'device share → auth share': (m['auth-share'] ?? 0) - (m['device-share'] ?? 0),
+    'auth share → combined + key checked': m.combined - (m['auth-share'] ?? 0),
+    'combined → witness set shown by the host (sign, RPC, host)': doneAt - m.combined,
+  };
+  for (const [k, v] of Object.entries(steps)) {
+    unlockProfile[k] ??= [];
+    unlockProfile[k].push(v);
+  }
+}
+
 const t: Record<string, number[]> = {
   baseline: [],
   kdf: [],
@@ -195,6 +227,7 @@ try {
     await w.getByLabel('Password', { exact: true }).fill(PASSWORD);
     const approve = w.getByRole('button', { name: 'Approve and sign' });
     await w.locator('button:enabled', { hasText: 'Approve and sign' }).waitFor();
+    const clickedAt = await a.page.evaluate(() => performance.timeOrigin + performance.now());
     s = performance.now();
     await approve.click();
     await a.page
@@ -202,6 +235,8 @@ try {
       .filter({ hasText: /^[0-9a-f]+$/ })
       .waitFor();
     t['unlock+sign']!.push(performance.now() - s);
+    const doneAt = await a.page.evaluate(() => performance.timeOrigin + performance.now());
+    profileUnlock(await unlockMarks(a.page), clickedAt, doneAt);
     t['kdf-in-wallet']!.push(...(await walletKdf(a.page)));
     await a.close();
 
@@ -304,6 +339,9 @@ TARGETS.push({
   value: fsGzip,
   met: fsGzip <= 40 * 1024,
 });
+const unlockSteps = Object.fromEntries(
+  Object.entries(unlockProfile).map(([k, v]) => [k, Math.round(median(v))]),
+);
 const result = {
   date: new Date().toISOString(),
   node: process.version,
@@ -313,6 +351,7 @@ const result = {
   runs: RUNS,
   timings,
   targets: TARGETS,
+  unlockSteps,
   sizes,
 };
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
@@ -321,6 +360,8 @@ console.log('\n| measure | median ms | × baseline | runs (ms) |\n|---|---:|---:
 for (const [k, v] of Object.entries(timings)) {
   console.log(`| ${k} | ${v.medianMs} | ${v.xBaseline} | ${v.runs.join(', ')} |`);
 }
+console.log('\n| unlock+sign step | median ms |\n|---|---:|');
+for (const [k, v] of Object.entries(unlockSteps)) console.log(`| ${k} | ${v} |`);
 console.log('\n| figure | target | limit | value | met |\n|---|---|---:|---:|---|');
 for (const x of TARGETS) {
   console.log(`| ${x.figure} | ${x.target} | ${x.limit} | ${x.value} | ${x.met ? 'yes' : 'NO'} |`);
