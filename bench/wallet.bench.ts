@@ -171,7 +171,10 @@ function profileUnlock(m: Record<string, number>, clickedAt: number, doneAt: num
     '  of which the worker’s Argon2id + AES': m.kdf ?? Number.NaN,
     'device share → auth share': (m['auth-share'] ?? 0) - (m['device-share'] ?? 0),
     'auth share → combined + key checked': m.combined - (m['auth-share'] ?? 0),
-    'combined → witness set shown by the host (sign, RPC, host)': doneAt - m.combined,
+    'combined → signed (CSL: from_bip39_entropy, witness)': (m.signed ?? Number.NaN) - m.combined,
+    'signed → flow done (re-arm check, screen)': (m['flow-done'] ?? Number.NaN) - (m.signed ?? 0),
+    'flow done → witness set shown by the host (ui hide, RPC, host)':
+      doneAt - (m['flow-done'] ?? Number.NaN),
   };
   for (const [k, v] of Object.entries(steps)) {
     unlockProfile[k] ??= [];

@@ -123,7 +123,7 @@ export async function unlockWithPassword(
  * A User Timing mark `trine:<step>` (a name and a time, nothing else): bench/wallet.bench.ts
  * reads them to say where an unlock's time goes.
  */
-function mark(step: string): void {
+export function mark(step: string): void {
   try {
     performance.mark(`trine:${step}`);
   } catch {

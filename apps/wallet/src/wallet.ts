@@ -8,7 +8,7 @@
 import type { Handlers } from '@trine/protocol/endpoint';
 import { ProtocolError } from '@trine/protocol/errors';
 import type { WalletMethods } from '@trine/protocol/methods';
-import { type Ctx, loadWallet, walletInfo } from './context.ts';
+import { type Ctx, loadWallet, mark, walletInfo } from './context.ts';
 import { toHostError, UserCancelled, userMessage } from './errors.ts';
 import { prepareSignData, prepareSignTx, signDataFlow, signTxFlow } from './flows/approve.ts';
 import { createFlow } from './flows/create.ts';
@@ -44,6 +44,7 @@ export function createFlowHandlers(ctx: Ctx): Omit<Handlers<WalletMethods>, 'con
       try {
         const result = await fn();
         await offerRearm(ctx);
+        mark('flow-done');
         return result;
       } catch (e) {
         if (!(e instanceof UserCancelled)) await showFailure(ctx, e);
