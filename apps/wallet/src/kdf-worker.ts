@@ -8,7 +8,7 @@
  * In: `{op:'seal', envelope, secret, kdf?}` | `{op:'open', record, secret}` |
  * `{op:'hash', secret, salt, kdf}` (the realm scheme's h = Argon2id(answer): the worker
  * only stretches; realm-crypto and the v2 seal run on the page, they are cheap) |
- * `{op:'warm'}` (one Argon2id pass on a throw-away input: no secret).
+ * `{op:'warm'}` (compile the Argon2id wasm with a throw-away input: no secret).
  * Out: `{type:'progress', stage}`, then `{type:'result', value, ms}` or
  * `{type:'error', error:{name, code?, message}}` (core's messages never hold secrets).
  */
@@ -28,15 +28,14 @@ self.onmessage = async (event: MessageEvent<KdfJob>) => {
   try {
     if (job.op === 'warm') {
       // hash-wasm compiles its Argon2id and BLAKE2b modules once per worker and caches
-      // them, and the first 64 MiB the worker's engine hands out are slower than later
-      // ones (measured: ~100 ms more for the first real job): one pass (t = 1, constant
-      // input, result discarded) at the records' memory size moves both off the click.
+      // them: one tiny run (8 KiB, constant input, result discarded) moves that cost off
+      // the user's click. @trine/core's floor applies to keys, not to this warm-up.
       await argon2id({
         password: 'trine-warm-up',
         salt: new Uint8Array(16),
         parallelism: 1,
         iterations: 1,
-        memorySize: 65536,
+        memorySize: 8,
         hashLength: 32,
         outputType: 'binary',
       });
