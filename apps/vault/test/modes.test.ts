@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ristretto255 } from '@noble/curves/ed25519.js';
@@ -348,5 +348,23 @@ describe.each(BACKENDS)(`modes on %s${BACKEND_NOTE}`, (kind) => {
     const csp = r.headers.get('content-security-policy')!;
     expect(csp).toContain("worker-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
+  });
+
+  it('/embed caching: hashed assets/ immutable for a year, every page revalidated', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trine-wallet-'));
+    mkdirSync(join(dir, 'assets'));
+    writeFileSync(join(dir, 'index.html'), '<!doctype html><title>wallet</title>');
+    writeFileSync(join(dir, 'approve.html'), '<!doctype html><title>approve</title>');
+    writeFileSync(join(dir, 'assets', 'embed-AbC123.js'), 'console.log(1)');
+    const v = await makeVault(be.database, { walletDir: dir });
+    const cache = async (path: string) =>
+      (await call(v.app, 'GET', `${path}?app=dev`)).headers.get('cache-control');
+    expect(await cache('/embed/assets/embed-AbC123.js')).toBe(
+      'public, max-age=31536000, immutable',
+    );
+    // approve.html names hashed files too: a cached copy would outlive a deploy
+    expect(await cache('/embed/approve.html')).toBe('no-cache');
+    expect(await cache('/embed')).toBe('no-cache');
+    expect(await cache('/embed/some/route')).toBe('no-cache');
   });
 });

@@ -12,7 +12,7 @@
  * notice, never an unlock or a signature.
  */
 import type { Ctx } from './context.ts';
-import type { VaultEvent } from './vault-client.ts';
+import type { EventsPage, VaultEvent } from './vault-client.ts';
 
 /** What each action means to the user. An unknown action is shown by its name (as text). */
 export const ACTION_WORDS: Readonly<Record<string, string>> = {
@@ -67,15 +67,29 @@ export interface ActivityNotice {
 const newer = (a: string, b: string | undefined) => b === undefined || BigInt(a) > BigInt(b);
 
 /**
+ * The page noteActivity looks at: the newest security events. An unlock starts this read
+ * while the password is stretched (context.ts) and hands it to noteActivity once the
+ * password proved right; the vault's security events are not the auth-share reads, so
+ * reading them before the auth share misses nothing.
+ */
+export function readActivity(ctx: Pick<Ctx, 'vault'>): Promise<EventsPage> {
+  return ctx.vault.getEvents('security', { limit: NOTICE_EVENTS + 1 });
+}
+
+/**
  * After a password unlock: reads the newest security events and sets `ctx.activityNotice`
  * when some are newer than this device's last visit. On a device with no last visit yet
  * (the first unlock after this feature arrived) it only records the newest id: with no
  * baseline, every past event would read as "new".
  */
-export async function noteActivity(ctx: Ctx, walletId: string): Promise<void> {
+export async function noteActivity(
+  ctx: Ctx,
+  walletId: string,
+  events: Promise<EventsPage> = readActivity(ctx),
+): Promise<void> {
   ctx.activityNotice = undefined;
   const seen = await ctx.store.getSeen(ctx.appId, walletId);
-  const page = await ctx.vault.getEvents('security', { limit: NOTICE_EVENTS + 1 });
+  const page = await events;
   const newest = page.events[0];
   if (seen === undefined) {
     // "0" = this device has seen that there was nothing: the first event is then new.

@@ -7,7 +7,8 @@
  */
 export type CardanoApi = {
   deriveWallet: typeof import('@trine/cardano/keys').deriveWallet;
-  keyIdFromEntropy: typeof import('@trine/cardano/keys').keyIdFromEntropy;
+  /** The key id check's derivation: @trine/cardano's, with WebCrypto's PBKDF2 (key-id.ts). */
+  keyIdFromEntropy: (entropy: Uint8Array) => Promise<string>;
   signTx: typeof import('@trine/cardano/sign-tx').signTx;
   foreignKeysNeeded: typeof import('@trine/cardano/sign-tx').foreignKeysNeeded;
   signData: typeof import('@trine/cardano/sign-data').signData;
@@ -23,9 +24,10 @@ export function loadCardano(): Promise<CardanoApi> {
     import('@trine/cardano/sign-tx'),
     import('@trine/cardano/sign-data'),
     import('@trine/cardano/decode-tx'),
-  ]).then(([keys, signTx, signData, decodeTx]) => ({
-    deriveWallet: keys.deriveWallet,
-    keyIdFromEntropy: keys.keyIdFromEntropy,
+    import('./key-id.ts'),
+  ]).then(([keys, signTx, signData, decodeTx, keyId]) => ({
+    deriveWallet: keyId.derivingOnce(keys.deriveWallet),
+    keyIdFromEntropy: keyId.keyIdOf,
     signTx: signTx.signTx,
     foreignKeysNeeded: signTx.foreignKeysNeeded,
     signData: signData.signData,

@@ -11,10 +11,8 @@ import type { SealStage } from '@trine/core/seal';
 import { sealShareV2 } from '@trine/core/seal-v2';
 import type { SealedRecord } from '@trine/core/sealed-record';
 import { wipe } from '@trine/core/wipe';
-import { addressHex } from '@trine/protocol/bech32';
-import { ProtocolError } from '@trine/protocol/errors';
 import type { Network, OutRef, ResolvedInput, WalletInfo } from '@trine/protocol/methods';
-import { type ActivityNotice, noteActivity } from './activity.ts';
+import { type ActivityNotice, noteActivity, readActivity } from './activity.ts';
 import { loadCardano } from './cardano.ts';
 import type { DeviceRecord, DeviceStore } from './device-store.ts';
 import { StaleDeviceError, UserCancelled } from './errors.ts';
@@ -24,7 +22,8 @@ import { type RealmSetup, type RealmStatus, realmStatus, registerAtRealms } from
 import { reconstruct } from './reconstruct.ts';
 import type { UnlockSession } from './session.ts';
 import type { Screen, View } from './ui/screen.ts';
-import type { AppConfig, VaultClient, WalletMeta } from './vault-client.ts';
+import type { AppConfig, VaultClient } from './vault-client.ts';
+import type { WalletState } from './wallet-state.ts';
 
 /** What the wallet asks of the host (DESIGN.md §6). */
 export interface HostLink {
@@ -61,20 +60,12 @@ export interface Ctx {
   host: HostLink;
 }
 
-/** The wallet as the vault and this device know it. */
-export interface WalletState {
-  meta: WalletMeta;
-  /** The device share record, when this browser has one (possibly stale). */
-  device: DeviceRecord | undefined;
-}
-
-/** Reads the wallet's metadata and this device's record; null when there is no wallet. */
-export async function loadWallet(ctx: Ctx): Promise<WalletState | null> {
-  const meta = await ctx.vault.getWallet();
-  if (!meta) return null;
-  const device = await ctx.store.get(ctx.appId, meta.walletId);
-  return { meta, device };
-}
+export {
+  loadWallet,
+  verifiedWalletInfo,
+  type WalletState,
+  walletInfo,
+} from './wallet-state.ts';
 
 /** The device record if it is current; throws StaleDeviceError when missing or old. */
 export function currentDevice(state: WalletState): DeviceRecord {
@@ -82,48 +73,6 @@ export function currentDevice(state: WalletState): DeviceRecord {
   if (!d) throw new StaleDeviceError(true);
   if (d.epoch < state.meta.epoch) throw new StaleDeviceError(false);
   return d;
-}
-
-/**
- * The WalletInfo the host receives, or null while this device cannot vouch for it. The
- * addresses come only from this device's record, derived from the key rebuilt here at
- * creation or recovery (a stale record still holds the same key's addresses): the vault's
- * copy is never handed on (a vault operator could list its own address there). Without a
- * record the host is told `unverified` (wallet.ts `connect`) until the user recovers here.
- */
-export function verifiedWalletInfo(state: WalletState): WalletInfo | null {
-  const { meta, device } = state;
-  if (!device) return null;
-  if (device.keyId !== meta.keyId || device.network !== meta.network) {
-    throw new Error('the vault and this device disagree about the wallet');
-  }
-  return {
-    walletId: meta.walletId,
-    network: device.network,
-    networkId: device.network === 'mainnet' ? 1 : 0,
-    addresses: {
-      base: device.addresses.base,
-      reward: device.addresses.reward,
-      baseHex: addressHex(device.addresses.base),
-      rewardHex: addressHex(device.addresses.reward),
-    },
-  };
-}
-
-/**
- * verifiedWalletInfo for the calls that need the wallet's addresses (signTx, signData):
- * without a device record they are refused with `account_changed` (the host's API object
- * predates a change on this device; `enable()` again runs the recovery first).
- */
-export function walletInfo(state: WalletState): WalletInfo {
-  const info = verifiedWalletInfo(state);
-  if (!info) {
-    throw new ProtocolError(
-      'account_changed',
-      'this device has not opened the wallet yet; call enable() again',
-    );
-  }
-  return info;
 }
 
 /** The progress text for a KDF stage while opening with a password or an answer. */
@@ -135,8 +84,11 @@ export function kdfText(stage: SealStage, what: 'password' | 'answer'): string {
 
 /**
  * Password → device share (worker) → auth share (vault) → combined, key-checked entropy.
- * The auth share is fetched only after the password opened the device share, so a typo
- * costs no vault request. The caller wipes the result.
+ * The auth-share read, the CSL load and the realms' status read run while the worker
+ * stretches the password (each takes less than Argon2id), so the click waits for the
+ * KDF alone; what they return is used only once the password opened the device share (a
+ * typo costs one audited read of a share that is useless without the device share). The
+ * caller wipes the result.
  */
 export async function unlockWithPassword(
   ctx: Ctx,
@@ -145,30 +97,57 @@ export async function unlockWithPassword(
   screen?: Pick<Screen, 'progress'>,
 ): Promise<Uint8Array> {
   const device = currentDevice(state);
+  mark('unlock');
   const cardano = loadCardano();
-  const deviceShare = await ctx.kdf.open(device.sealed, password, (s) =>
+  const opening = ctx.kdf.open(device.sealed, password, (s) =>
     screen?.progress(kdfText(s, 'password')),
   );
+  const auth = ctx.vault.getAuthShare();
+  // docs/realms.md: after a password unlock, look at the realms' counters, and at the
+  // vault's security events (issue 8: "a notice after unlock when something new
+  // happened"). No secret needed, JWT only. Read now, applied only after the unlock.
+  const notice = realmNoticeOf(ctx, state).catch(() => null);
+  const events = readActivity(ctx);
+  events.catch(() => undefined);
+  auth.catch(() => undefined);
+  cardano.catch(() => undefined);
+  const deviceShare = await opening;
+  mark('device-share');
   screen?.progress('Fetching the wallet service’s share…');
-  const auth = await ctx.vault.getAuthShare();
-  if (auth.epoch > device.epoch) throw new StaleDeviceError(false);
+  const { epoch, authShare } = await auth;
+  mark('auth-share');
+  if (epoch > device.epoch) throw new StaleDeviceError(false);
   const entropy = await combine(
     ctx,
-    [deviceShare, auth.authShare],
+    [deviceShare, authShare],
     device.walletId,
     device.keyId,
     device.epoch,
     await cardano,
     screen,
   );
-  // docs/realms.md: after a password unlock, look at the realms' counters, and at the
-  // vault's security events (issue 8: "a notice after unlock when something new
-  // happened"). No secret needed, JWT only; in the background: signing must not wait.
+  mark('combined');
+  // Both checks were read during the KDF and are applied only now, the password being
+  // right; in the background: signing must not wait for them.
   ctx.securityCheck = Promise.all([
-    noteRealmStatus(ctx, state).catch(() => undefined),
-    noteActivity(ctx, state.meta.walletId).catch(() => undefined),
+    notice.then((n) => {
+      if (n !== null) ctx.realmNotice = n;
+    }),
+    noteActivity(ctx, state.meta.walletId, events).catch(() => undefined),
   ]).then(() => undefined);
   return entropy;
+}
+
+/**
+ * A User Timing mark `trine:<step>` (a name and a time, nothing else): bench/wallet.bench.ts
+ * reads them to say where an unlock's time goes.
+ */
+export function mark(step: string): void {
+  try {
+    performance.mark(`trine:${step}`);
+  } catch {
+    // no User Timing: nothing to record
+  }
 }
 
 /** The notice shown after a password unlock when someone guessed at the answer. */
@@ -185,16 +164,25 @@ export interface RealmNotice {
  * sets `ctx.realmNotice` for the UI (the "Re-arm recovery" offer).
  */
 export async function noteRealmStatus(ctx: Ctx, state: WalletState): Promise<void> {
+  const notice = await realmNoticeOf(ctx, state);
+  if (notice !== null) ctx.realmNotice = notice;
+}
+
+/**
+ * What noteRealmStatus would set: the notice, `undefined` (nothing to say: clear it) or
+ * null (an app without realms: leave it).
+ */
+async function realmNoticeOf(
+  ctx: Ctx,
+  state: WalletState,
+): Promise<RealmNotice | undefined | null> {
   const setup = await realmSetup(ctx, state.meta.walletId);
-  if (!setup) return;
+  if (!setup) return null;
   const status = await realmStatus(setup);
   const lastVisit = state.device?.updatedAt ?? 0;
   const newer = status.lastWrongAt !== null && Date.parse(status.lastWrongAt) > lastVisit;
-  if (status.wrongAttempts === 0 && !newer && status.locked.length === 0) {
-    ctx.realmNotice = undefined;
-    return;
-  }
-  ctx.realmNotice = {
+  if (status.wrongAttempts === 0 && !newer && status.locked.length === 0) return undefined;
+  return {
     walletId: state.meta.walletId,
     status,
     text: realmNoticeText(status, lastVisit),

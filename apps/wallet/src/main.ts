@@ -7,16 +7,16 @@
 import type { Handlers } from '@trine/protocol/endpoint';
 import { isProtocolError, ProtocolError } from '@trine/protocol/errors';
 import { type Network, WALLET_METHODS, type WalletMethods } from '@trine/protocol/methods';
+import { createBootHandlers } from './boot-handlers.ts';
+import { loadCardano } from './cardano.ts';
 import type { Ctx } from './context.ts';
 import { openDeviceStore } from './device-store.ts';
 import { acceptHost, hostLink } from './host-link.ts';
 import { createKdf } from './kdf-client.ts';
-import { createRealmClient } from './realm-client.ts';
 import { UnlockSession } from './session.ts';
 import { h } from './ui/dom.ts';
 import { View } from './ui/screen.ts';
 import { createVaultClient, VaultError } from './vault-client.ts';
-import { createHandlers } from './wallet.ts';
 import './style.css';
 
 const APP_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -44,8 +44,6 @@ async function boot(): Promise<void> {
     return tokenSource();
   };
   const vault = createVaultClient({ baseUrl: location.origin, appId, getToken });
-  // The realms' URLs come from the app config (the vault's CSP must allow them).
-  const realms = createRealmClient({ appId, getToken });
   // Listen for the host's hello at once, before the config is loaded: the host then hears
   // `pending` within milliseconds (a running wallet, not a blocked frame), and an unknown
   // app or an unreachable vault is its refusal instead of a silent timeout.
@@ -55,7 +53,31 @@ async function boot(): Promise<void> {
       : new ProtocolError('vault_unavailable', 'the wallet cannot load its configuration');
   });
   const session = new UnlockSession();
-  addEventListener('pagehide', () => session.clear());
+  const kdf = createKdf();
+  addEventListener('pagehide', () => {
+    session.clear();
+    kdf.close();
+  });
+  // The user started typing (a password, an answer): start the KDF worker and load CSL
+  // now, so the click waits only for Argon2id. Nothing starts before the first keystroke
+  // (an approval screen the user only looks at costs nothing). A screen with two fields
+  // typed into (create, a new password) runs two KDF jobs at once: warm two workers.
+  const typed = new WeakSet<HTMLInputElement>();
+  let fields = 0;
+  document.addEventListener(
+    'input',
+    (event) => {
+      const el = event.target;
+      if (!(el instanceof HTMLInputElement)) return;
+      if (!typed.has(el)) {
+        typed.add(el);
+        fields++;
+      }
+      kdf.warm(Math.min(fields, 2));
+      void loadCardano().catch(() => undefined);
+    },
+    { capture: true },
+  );
   const store = openDeviceStore().catch(() => undefined);
   const connected = acceptHost({
     appId,
@@ -71,22 +93,30 @@ async function boot(): Promise<void> {
             h('p', null, 'This browser does not let the wallet keep its key share here.'),
           );
         }
-        const ctx: Ctx = {
+        // The realm client (and its crypto) is loaded with the flows, not on the first screen.
+        const ctx: Omit<Ctx, 'realms'> & { realms?: Ctx['realms'] } = {
           appId,
           app,
           hostOrigin: link.origin,
           network: link.network as Network,
           vault,
-          realms,
           getToken,
           store: kept ?? missingStore(),
-          kdf: createKdf(),
+          kdf,
           session,
           view,
           host: hostLink(link.endpoint),
         };
         view.message('Trine wallet', h('p', null, 'Waiting for the app.'));
-        return createHandlers(ctx);
+        return createBootHandlers(ctx as Ctx, async () => {
+          // The realms' URLs come from the app config (the vault's CSP must allow them).
+          const [{ createFlowHandlers }, { createRealmClient }] = await Promise.all([
+            import('./wallet.ts'),
+            import('./realm-client.ts'),
+          ]);
+          ctx.realms ??= createRealmClient({ appId, getToken });
+          return createFlowHandlers(ctx as Ctx);
+        });
       });
     },
   });

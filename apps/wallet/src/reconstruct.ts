@@ -25,7 +25,7 @@ export interface WalletKeyRef {
 export async function reconstruct(
   shares: readonly ShareEnvelope[],
   expect: WalletKeyRef,
-  keyIdFromEntropy: (entropy: Uint8Array) => string,
+  keyIdFromEntropy: (entropy: Uint8Array) => string | Promise<string>,
 ): Promise<Uint8Array> {
   const secret = await combineShares(shares, {
     walletId: expect.walletId,
@@ -34,7 +34,7 @@ export async function reconstruct(
   });
   let keyId: string;
   try {
-    keyId = keyIdFromEntropy(secret);
+    keyId = await keyIdFromEntropy(secret);
   } catch (e) {
     wipe(secret);
     throw e;

@@ -8,15 +8,17 @@
  * error: the request body (which holds shares) is never echoed.
  */
 import { parseEnvelope, type ShareEnvelope } from '@trine/core/envelope';
-import {
-  type ManagementRequest,
-  managementHeaders,
-  signManagementRequest,
-} from '@trine/core/management-key';
-import { MAX_REALMS } from '@trine/core/realm-crypto';
+import type { ManagementRequest } from '@trine/core/management-key';
 import { parseSealedRecord, type SealedRecord } from '@trine/core/sealed-record';
 import type { Network } from '@trine/protocol/methods';
 import type { RealmConfig, Signer } from './realm-client.ts';
+
+/**
+ * @trine/core/realm-crypto's MAX_REALMS, repeated: importing realm-crypto (noble's
+ * ristretto255, shamir) would put the realm crypto on the first screen, which needs only
+ * the app config. test/boot-split.test.ts pins the two equal.
+ */
+export const MAX_REALMS = 7;
 
 export const NETWORKS: readonly Network[] = ['mainnet', 'preprod', 'preview'];
 
@@ -339,6 +341,10 @@ export function createVaultClient(options: VaultClientOptions) {
         expectedEpoch: sign.expectedEpoch,
         body: new TextEncoder().encode(text ?? ''),
       };
+      // Loaded on the first signed request (re-share, delete): not on the first screen.
+      const { managementHeaders, signManagementRequest } = await import(
+        '@trine/core/management-key'
+      );
       Object.assign(
         headers,
         managementHeaders(signManagementRequest(sign.signer.secretKey, req, { now: now() })),

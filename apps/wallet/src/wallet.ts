@@ -1,6 +1,6 @@
 /**
- * @module wallet — the methods the wallet serves to the host (DESIGN.md §6), one user
- * flow at a time. A flow that needs the user asks the host to show the iframe
+ * @module wallet — the user flows the wallet serves to the host (DESIGN.md §6), one user
+ * flow at a time (`connect` and `lock` are in boot-handlers.ts, which loads this module). A flow that needs the user asks the host to show the iframe
  * (`ui {visible:true}`) and hides it when done; errors reach the host only as
  * ProtocolErrors from `toHostError` (no secret, no foreign text).
  */
@@ -9,7 +9,8 @@ import type { Handlers } from '@trine/protocol/endpoint';
 import { ProtocolError } from '@trine/protocol/errors';
 import type { WalletMethods } from '@trine/protocol/methods';
 import { catchUpActivity, describeEvent, markSeen, stillUnseen } from './activity.ts';
-import { type Ctx, loadWallet, verifiedWalletInfo } from './context.ts';
+import { createBootHandlers } from './boot-handlers.ts';
+import { type Ctx, loadWallet, mark, verifiedWalletInfo } from './context.ts';
 import { toHostError, UserCancelled, userMessage } from './errors.ts';
 import { activityFlow } from './flows/activity.ts';
 import { prepareSignData, prepareSignTx, signDataFlow, signTxFlow } from './flows/approve.ts';
@@ -35,7 +36,17 @@ function serialiser() {
   };
 }
 
+/**
+ * Every method the wallet serves: boot-handlers.ts's `connect` and `lock` with this
+ * module's flows (already loaded here). main.ts builds the same pair but loads the flows
+ * by `import()`; tests use this.
+ */
 export function createHandlers(ctx: Ctx): Handlers<WalletMethods> {
+  return createBootHandlers(ctx, async () => createFlowHandlers(ctx));
+}
+
+/** The user flows' methods; boot-handlers.ts serves `connect` and `lock` and loads these. */
+export function createFlowHandlers(ctx: Ctx): Omit<Handlers<WalletMethods>, 'connect' | 'lock'> {
   const exclusive = serialiser();
 
   /** Shows the iframe, runs the flow, shows a failure until closed, hides the iframe. */
@@ -45,6 +56,7 @@ export function createHandlers(ctx: Ctx): Handlers<WalletMethods> {
       try {
         const result = await fn();
         await offerNotice(ctx);
+        mark('flow-done');
         return result;
       } catch (e) {
         if (!(e instanceof UserCancelled)) await showFailure(ctx, e);
@@ -76,28 +88,6 @@ export function createHandlers(ctx: Ctx): Handlers<WalletMethods> {
   };
 
   return {
-    connect: ({ network }) =>
-      guard(async () => {
-        if (!ctx.app.networks.includes(network)) {
-          throw new ProtocolError('invalid_params', `this app does not use ${network}`);
-        }
-        ctx.network = network;
-        const state = await loadWallet(ctx);
-        if (!state) return { state: 'none' as const };
-        if (state.meta.network !== network) {
-          throw new ProtocolError(
-            'network_mismatch',
-            `the user's wallet is on ${state.meta.network}, not ${network}`,
-          );
-        }
-        // Addresses only when derived on this device (context.ts verifiedWalletInfo).
-        const wallet = verifiedWalletInfo(state);
-        if (!wallet) return { state: 'unverified' as const };
-        const unlocked =
-          state.device && ctx.session.active(state.meta.walletId, state.device.epoch);
-        return { state: unlocked ? ('unlocked' as const) : ('locked' as const), wallet };
-      }),
-
     createWallet: () =>
       guard(async () => {
         if (await ctx.vault.getWallet()) {
@@ -141,11 +131,6 @@ export function createHandlers(ctx: Ctx): Handlers<WalletMethods> {
         if (flow !== 'export' && flow !== 'activity') await announce();
         return { done: true };
       }),
-
-    lock: async () => {
-      ctx.session.clear();
-      return {};
-    },
   };
 }
 

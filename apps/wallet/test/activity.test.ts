@@ -372,6 +372,38 @@ describe('the notice after a password unlock', () => {
     expect(w.ctx.activityNotice).toBeUndefined();
   });
 
+  it('the events are read during the KDF, but a wrong password sets no notice and records no last visit', async () => {
+    const w = await world({ realms: true });
+    w.v.add('wallet.create', AT);
+    await w.ctx.store.putSeen('dev', walletId, '1');
+    await openRecoveryShare(w.ctx, walletId, 'Fido').catch(() => undefined);
+    w.v.add('recovery.read', AT, '203.0.113.9');
+    let reads = 0;
+    const getEvents = w.ctx.vault.getEvents;
+    w.ctx.vault = {
+      ...w.ctx.vault,
+      getEvents: (...a: Parameters<typeof getEvents>) => {
+        reads += 1;
+        return getEvents(...a);
+      },
+    };
+    const state = await loadWallet(w.ctx);
+    await expect(
+      unlockWithPassword(w.ctx, state!, 'wrong horse battery staple 42'),
+    ).rejects.toThrow();
+    expect(reads).toBe(1); // read while the wrong password was stretched…
+    await new Promise((r) => setTimeout(r, 200));
+    // …and nothing of it applied: no check to wait for, no notice, the last visit unmoved.
+    expect(w.ctx.securityCheck).toBeUndefined();
+    expect(w.ctx.activityNotice).toBeUndefined();
+    expect(w.ctx.realmNotice).toBeUndefined();
+    expect(await w.ctx.store.getSeen('dev', walletId)).toBe('1');
+    // The right password then announces both, as usual.
+    await unlockAndNotice(w.ctx);
+    expect(w.ctx.activityNotice?.events.map((e) => e.id)).toEqual(['2']);
+    expect(w.ctx.realmNotice?.text).toMatch(/^1 wrong recovery attempt since/);
+  });
+
   it('first unlock with no events at all records "0": the first event after it is announced', async () => {
     const w = await world();
     await unlockAndNotice(w.ctx);

@@ -37,6 +37,8 @@ export const nodeKdf: Kdf = {
   seal: (env: ShareEnvelope, secret: string) => sealShare(env, secret, { kdf: KDF_FLOOR }),
   open: (record: SealedRecord, secret: string) => openShare(record, secret),
   hash: (answer, salt, params) => hashAnswer(answer, salt, params),
+  warm: () => undefined,
+  close: () => undefined,
   params: KDF_FLOOR,
 };
 

@@ -83,10 +83,10 @@ export function registerEmbed(app: Hono<Env>, dir: string, registry: AppRegistry
       if (!existsSync(file)) return c.body('not found', 404);
     }
     c.header('content-type', TYPES[extname(file)] ?? 'application/octet-stream');
-    c.header(
-      'cache-control',
-      file.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable',
-    );
+    // Only the content-hashed build output (assets/) may be cached forever; the pages
+    // (index.html, approve.html) name those hashes and must be revalidated after a deploy.
+    const hashed = file.startsWith(join(root, 'assets') + sep);
+    c.header('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');
     return c.body(readFileSync(file));
   };
   app.get('/embed', handler);

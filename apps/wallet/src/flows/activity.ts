@@ -149,13 +149,16 @@ function realmSection(ctx: Ctx, walletId: string) {
 export async function activityFlow(ctx: Ctx): Promise<void> {
   const meta = await ctx.vault.getWallet();
   if (!meta) throw new VaultError(404, 'wallet_not_found', 'no wallet');
+  // The "last seen" write of the first page (best effort, never rejects): the flow ends
+  // after it, so a notice at the next unlock never races the screen that showed the events.
+  let seen: Promise<void> = Promise.resolve();
   const security = eventList(
     ctx,
     'security',
     'Security events',
     'Wallet creation, recovery-share reads, key share renewals and deletion, newest first, with the network address the wallet service saw.',
     (events) => {
-      if (events[0]) void markSeen(ctx, meta.walletId, events[0].id);
+      if (events[0]) seen = markSeen(ctx, meta.walletId, events[0].id);
     },
   );
   const realms = realmSection(ctx, meta.walletId);
@@ -203,4 +206,5 @@ export async function activityFlow(ctx: Ctx): Promise<void> {
     });
     return screen;
   });
+  await seen;
 }

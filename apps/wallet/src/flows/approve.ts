@@ -24,6 +24,7 @@ import {
   currentDevice,
   interact,
   loadWallet,
+  mark,
   unlockWithPassword,
   type WalletState,
   walletInfo,
@@ -161,6 +162,7 @@ async function signWith<T>(
       (await unlockWithPassword(ctx, state, answer.password, ui));
     ui.progress('Signing…');
     const result = a.sign(entropy, cardano);
+    mark('signed');
     if (!unlocked && answer.stay) ctx.session.start(entropy, walletId, epoch);
     return result;
   } finally {

@@ -260,10 +260,13 @@ async function openRecovery(
   screen: Screen,
 ): Promise<Recovered> {
   const cardano = loadCardano();
+  // Read while the answer is stretched; used only once the answer opened the recovery share.
+  const authShare = ctx.vault.getAuthShare();
+  authShare.catch(() => undefined);
   const { rec, share, realms } = await openRecoveryShare(ctx, state.meta.walletId, answer, screen);
   try {
     screen.progress('Fetching the wallet service’s share…');
-    const auth = await ctx.vault.getAuthShare();
+    const auth = await authShare;
     const entropy = await combine(
       ctx,
       [share, auth.authShare],
