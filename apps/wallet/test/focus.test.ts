@@ -151,7 +151,10 @@ describe('Escape', () => {
   });
 
   it('does nothing on a screen that cannot be cancelled', () => {
-    const { screen } = mount({ cancelLabel: undefined });
+    const root = document.createElement('main');
+    document.body.append(root);
+    const screen = new Screen({ title: 'Your recovery phrase', submitLabel: 'Done' });
+    new View(root).show(screen);
     const e = new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true });
     screen.root.dispatchEvent(e);
     expect(e.defaultPrevented).toBe(false);

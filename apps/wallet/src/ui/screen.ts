@@ -40,6 +40,8 @@ export class Screen {
   readonly #bar: HTMLProgressElement;
   readonly #submit: HTMLButtonElement | undefined;
   #busy = false;
+  /** The input an error() marked invalid (cleared with the error). */
+  #invalid: HTMLElement | undefined;
   /** Whether the approval gate lets the submit button be enabled (visibility.ts). */
   #submitAllowed = true;
 
@@ -114,6 +116,7 @@ export class Screen {
       this.form,
     );
     this.heading.id = `h-${Math.random().toString(36).slice(2, 9)}`;
+    this.#alert.id = `${this.heading.id}-error`;
     this.root.setAttribute('aria-labelledby', this.heading.id);
   }
 
@@ -169,10 +172,28 @@ export class Screen {
     this.#status.textContent = text;
   }
 
-  /** Shows an error (empty clears it) and moves focus to it. */
-  error(text: string): void {
+  /**
+   * Shows an error (empty clears it) and moves focus to it. With `field` (the input the
+   * error is about: a wrong password or answer) that input is marked aria-invalid and
+   * described by the error, until the error is cleared.
+   */
+  error(text: string, field?: HTMLElement): void {
+    if (this.#invalid) {
+      const ids = (this.#invalid.getAttribute('aria-describedby') ?? '')
+        .split(' ')
+        .filter((id) => id && id !== this.#alert.id);
+      this.#invalid.setAttribute('aria-describedby', ids.join(' '));
+      this.#invalid.removeAttribute('aria-invalid');
+      this.#invalid = undefined;
+    }
     this.#alert.textContent = text;
     this.#alert.hidden = text === '';
+    if (text && field) {
+      const ids = field.getAttribute('aria-describedby');
+      field.setAttribute('aria-describedby', ids ? `${ids} ${this.#alert.id}` : this.#alert.id);
+      field.setAttribute('aria-invalid', 'true');
+      this.#invalid = field;
+    }
     if (text) this.#alert.focus();
   }
 
