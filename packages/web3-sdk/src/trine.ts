@@ -246,6 +246,9 @@ export function createTrine(options: TrineOptions): Trine {
             inerted.push(s);
           }
       frame.focus();
+      // The frame's own window too: WebKit lets the wallet focus its first field only in
+      // the focused frame (cross-origin frames may not take focus themselves).
+      frame.contentWindow?.focus();
     } else if (!visible && !overlay.hidden) {
       overlay.hidden = true;
       overlay.style.display = 'none';

@@ -23,6 +23,8 @@ const ICON = 'data:image/svg+xml,%3Csvg%2F%3E';
 
 interface FakeFrames {
   hellos: Array<{ targetOrigin: string; data: unknown }>;
+  /** Calls of the frame window's focus() (the host gives the frame focus when shown). */
+  focused: number;
   wallet: Endpoint<HostMethods> | undefined;
   ready: Promise<Endpoint<HostMethods>>;
 }
@@ -39,6 +41,7 @@ function installFrames(
   let ready: (ep: Endpoint<HostMethods>) => void = () => {};
   const state: FakeFrames = {
     hellos: [],
+    focused: 0,
     wallet: undefined,
     ready: new Promise((r) => {
       ready = r;
@@ -51,6 +54,9 @@ function installFrames(
       if (!w) {
         const frameOrigin = opts.frameOrigin ?? new URL(this.src).origin;
         w = {
+          focus: () => {
+            state.focused += 1;
+          },
           postMessage: (data: unknown, targetOrigin: string, transfer: MessagePort[]) => {
             state.hellos.push({ targetOrigin, data });
             if (targetOrigin !== frameOrigin || opts.answer === false || state.wallet) return;
@@ -280,6 +286,7 @@ describe('the wallet calls the host', () => {
     expect(await wallet.call('ui', { visible: true })).toEqual({});
     expect(overlay.hidden).toBe(false);
     expect(document.activeElement).toBe(iframe);
+    expect(frames.focused).toBe(1);
     expect(await wallet.call('ui', { visible: false })).toEqual({});
     expect(overlay.hidden).toBe(true);
     expect(document.activeElement).toBe(button);
