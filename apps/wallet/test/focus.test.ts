@@ -194,6 +194,28 @@ describe('first-field focus', () => {
     expect(document.activeElement).toBe(pw.input);
   });
 
+  it('a frame focused but refusing focus() until the user acts (WebKit): the first key lands in the first field', () => {
+    const refuse = vi.spyOn(HTMLElement.prototype, 'focus').mockImplementation(() => {});
+    const { pw } = mount();
+    window.dispatchEvent(new Event('focus')); // still refused: no user interaction yet
+    expect(document.activeElement).toBe(document.body);
+    refuse.mockRestore();
+    // The user's first Tab (the interaction): focus goes to the first field, not past it.
+    tab();
+    expect(document.activeElement).toBe(pw.input);
+    tab();
+    expect(label(document.activeElement)).toBe('Note');
+  });
+
+  it('a click clears the pending focus: nothing is pulled after it', () => {
+    const refuse = vi.spyOn(HTMLElement.prototype, 'focus').mockImplementation(() => {});
+    mount();
+    refuse.mockRestore();
+    document.body.dispatchEvent(new Event('pointerdown', { bubbles: true }));
+    window.dispatchEvent(new Event('focus'));
+    expect(document.activeElement).toBe(document.body);
+  });
+
   it('never pulls focus from where the user put it', () => {
     const refuse = vi.spyOn(HTMLElement.prototype, 'focus').mockImplementation(() => {});
     const { note } = mount();

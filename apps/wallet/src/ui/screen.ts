@@ -243,6 +243,10 @@ export class View {
     // the overlay, and that is when the wanted element gets it.
     doc.defaultView?.addEventListener('focus', () => this.#retryFocus());
     doc.addEventListener('visibilitychange', () => this.#retryFocus());
+    // A pointer chooses for itself where focus goes: nothing is pulled after it.
+    doc.addEventListener('pointerdown', () => {
+      this.#pending = undefined;
+    });
   }
 
   show(screen: Screen, focus = screen.options.initialFocus ?? 'first'): Screen {
@@ -278,6 +282,17 @@ export class View {
 
   #onKey(e: KeyboardEvent): void {
     if (e.defaultPrevented || !this.root.isConnected) return;
+    // WebKit refuses focus() in a cross-origin frame the user has not yet interacted with,
+    // even once the host focused it: the keys then reach the frame's body. The first key is
+    // that interaction, so the refused focus is applied now, and what the user types (or
+    // their first Tab) lands in the first field.
+    if (this.#pending) {
+      this.#retryFocus();
+      if (e.key === 'Tab' && !this.#pending) {
+        e.preventDefault();
+        return;
+      }
+    }
     if (e.key === 'Escape' && this.#current?.options.onCancel) {
       e.preventDefault();
       this.#current.cancel();
