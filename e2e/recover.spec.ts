@@ -101,8 +101,9 @@ test('wrong password and wrong answer → clear errors, nothing lost, recovery l
   // Over the limit, even the right answer is refused for now.
   await ow.getByLabel('Your answer').fill(ANSWER);
   await ow.getByRole('button', { name: 'Continue' }).click();
+  // The vault's Retry-After becomes the time left (not "a while").
   await expect(ow.getByRole('alert')).toHaveText(
-    'Too many attempts. Please wait a while before trying again.',
+    /^Too many attempts\. Please try again in (\d+ (seconds?|minutes?)|about \d+ hours?)\.$/,
   );
   await other.demo.shot('wallet-recovery-limited');
   const token = await devToken(env.vault, user);

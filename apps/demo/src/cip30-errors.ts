@@ -81,6 +81,11 @@ export function describeError(e: unknown, context: Cip30Context): ShownError {
             }[context];
       const [name, generic] = table[r.code] ?? ['Unknown', 'The wallet reported an unknown error.'];
       let text = (reason && BY_REASON[reason]) ?? generic;
+      // CIP-30 has no "declined" APIError: enable() refused by the user is Refused (-3),
+      // and the user closed the wallet themselves, so say that, not "the wallet refused".
+      if (reason === 'user_declined' && r.code < 0) {
+        text = 'You cancelled in the wallet, so nothing was created or changed.';
+      }
       if (reason === 'rate_limited') {
         const after = (e as { retryAfter?: unknown }).retryAfter;
         text =

@@ -140,6 +140,33 @@ describe('describeError', () => {
   });
 });
 
+describe('describeError: what the user reads', () => {
+  it('a cancelled create (enable() → Refused, user_declined) says it was cancelled', () => {
+    expect(
+      describeError({ code: -3, info: 'the user declined', reason: 'user_declined' }, 'api'),
+    ).toEqual({
+      title: 'APIError -3 · Refused · user_declined',
+      text: 'You cancelled in the wallet, so nothing was created or changed.',
+      info: 'the user declined',
+      reason: 'user_declined',
+    });
+    // A refusal that is not the user's keeps the wallet's wording; a declined signature
+    // keeps its own.
+    expect(describeError({ code: -3, info: 'x' }, 'api').text).toBe(
+      'The wallet refused the request.',
+    );
+    expect(describeError({ code: 2, info: 'x', reason: 'user_declined' }, 'signTx').text).toBe(
+      'You declined to sign the transaction.',
+    );
+  });
+
+  it('a rate limit says how long to wait', () => {
+    expect(
+      describeError({ code: -3, info: 'x', reason: 'rate_limited', retryAfter: 42 }, 'api').text,
+    ).toBe('Too many attempts. Try again in 42 s.');
+  });
+});
+
 describe('readConfig', () => {
   it('uses loopback defaults and query overrides', () => {
     expect(readConfig('', 'http://localhost:5173')).toEqual({

@@ -38,10 +38,30 @@ export class UserCancelled extends Error {
   }
 }
 
+/**
+ * "in 45 seconds", "in 3 minutes", "in about 2 hours": the time a Retry-After (seconds)
+ * leaves, rounded up so the user never retries too early; "in a while" when unknown.
+ */
+export function waitText(seconds: number | undefined): string {
+  if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return 'in a while';
+  const n = (v: number, unit: string) => `${v} ${unit}${v === 1 ? '' : 's'}`;
+  if (seconds < 60) return `in ${n(Math.max(1, Math.ceil(seconds)), 'second')}`;
+  if (seconds < 3600) return `in ${n(Math.ceil(seconds / 60), 'minute')}`;
+  return `in about ${n(Math.ceil(seconds / 3600), 'hour')}`;
+}
+
+/** The Retry-After (seconds) a vault or realm error carries, when it sent one. */
+function retryAfterOf(e: unknown): number | undefined {
+  const ra = (e as { retryAfter?: unknown } | null)?.retryAfter;
+  return typeof ra === 'number' && Number.isFinite(ra) && ra >= 0 ? ra : undefined;
+}
+
+const tooMany = (e: unknown, where = '') =>
+  `Too many attempts${where}. Please try again ${waitText(retryAfterOf(e))}.`;
+
 const VAULT_BY_CODE: Record<string, string> = {
   stale_epoch: 'Your wallet was changed from another device. Please start again.',
   wallet_exists: 'You already have a wallet with this app.',
-  rate_limited: 'Too many attempts. Please wait a while before trying again.',
   network_not_allowed: 'This app does not allow wallets on this network.',
   forbidden_origin: 'The wallet service refused this page’s origin (configuration problem).',
   app_not_found: 'This app is not registered with the wallet service.',
@@ -49,6 +69,7 @@ const VAULT_BY_CODE: Record<string, string> = {
 };
 
 function vaultMessage(e: VaultError): string {
+  if (e.code === 'rate_limited' || e.status === 429) return tooMany(e);
   const known = VAULT_BY_CODE[e.code];
   if (known) return known;
   if (e.status === 0) {
@@ -61,10 +82,11 @@ function vaultMessage(e: VaultError): string {
   if (e.status === 404) return 'No wallet was found for your account.';
   if (e.status === 409) return 'Your wallet was changed in the meantime. Please start again.';
   if (e.status === 413) return 'The request is too large for the wallet service.';
-  if (e.status === 429) return 'Too many attempts. Please wait a while before trying again.';
   if (e.status >= 500) return 'The wallet service has a problem. Please try again later.';
   return `The wallet service refused the request (${e.status}).`;
 }
+
+const isRateLimit = (e: RealmError) => e.code === 'rate_limited' || e.status === 429;
 
 /**
  * A sentence for the user about `e`. `secret` tells which secret the failing step used.
@@ -91,12 +113,21 @@ export function userMessage(e: unknown, secret: SecretKind = 'password'): string
     return 'Recovery with your answer is locked after too many wrong answers. What you can still do: on a device where your wallet opens with your password, re-arm recovery (it resets the counters); or restore from your 24-word recovery phrase.';
   }
   if (e instanceof RealmQuorumError) {
+    // Realms that rate-limit this user: say when enough of them take attempts again (the
+    // longest wait among them, so a retry then is not refused by the slowest one).
+    const limited = e.failures.filter(isRateLimit);
+    if (limited.length) {
+      const waits = limited.map(retryAfterOf).filter((v) => v !== undefined);
+      const wait = waits.length === limited.length ? Math.max(...waits) : undefined;
+      return `Too many attempts at the recovery services. Nothing was changed; please try again ${waitText(wait)}.`;
+    }
     return `Not enough recovery services answered (${e.needed} are needed). Nothing was changed; please try again later.`;
   }
   if (e instanceof RealmError) {
     if (e.code === 'realms_missing') {
       return 'This app no longer lists its recovery services, so your wallet was not changed (its recovery would have become weaker). Contact the app.';
     }
+    if (isRateLimit(e)) return tooMany(e, ' at a recovery service');
     if (e.code === 'registration_locked') {
       return 'Recovery with your answer is locked at a recovery service after too many wrong answers.';
     }
@@ -154,6 +185,15 @@ export function userMessage(e: unknown, secret: SecretKind = 'password'): string
   return 'Something went wrong in the wallet. Please try again.';
 }
 
+/** True when `e` says the typed password or answer is wrong (its field is marked). */
+export function isWrongSecret(e: unknown): boolean {
+  return (
+    e instanceof WrongAnswerError ||
+    (isTrineError(e) &&
+      (e.code === 'SEAL_OPEN_FAILED' || e.code === 'SECRET_EMPTY' || e.code === 'ANSWER_EMPTY'))
+  );
+}
+
 /**
  * The error the host receives for `e`. CIP-30 shapes are derived from these codes by the
  * SDK (UserDeclined, ProofGeneration, AddressNotPK, …).
@@ -181,9 +221,8 @@ export function toHostError(e: unknown): ProtocolError {
   if (e instanceof VaultError) {
     if (e.status === 404) return new ProtocolError('wallet_missing', 'the user has no wallet');
     if (e.status === 429) {
-      const retryAfter = (e as { retryAfter?: unknown }).retryAfter;
       return new ProtocolError('too_many_requests', 'the vault is rate-limiting', {
-        retryAfter: typeof retryAfter === 'number' ? retryAfter : undefined,
+        retryAfter: retryAfterOf(e),
       });
     }
     if (e.status === 401) return new ProtocolError('token_refused', 'the vault refused the token');

@@ -64,6 +64,8 @@ export class RealmError extends Error {
   /** The problem's `code` (e.g. `registration_locked`), or `network` / `bad_response`. */
   readonly code: string;
   readonly realmId: string;
+  /** Seconds to wait, from the realm's Retry-After (rate limits), when it sent one. */
+  retryAfter?: number;
   constructor(realmId: string, status: number, code: string, message: string) {
     super(message);
     this.realmId = realmId;
@@ -188,7 +190,13 @@ export function createRealmClient(options: RealmClientOptions) {
         json = null;
       }
     }
-    if (!res.ok) throw realmProblem(realm.id, res.status, json);
+    if (!res.ok) {
+      const err = realmProblem(realm.id, res.status, json);
+      // Retry-After (seconds) lets the wallet say how long a rate limit lasts.
+      const ra = Number(res.headers.get('retry-after') ?? Number.NaN);
+      if (Number.isSafeInteger(ra) && ra >= 0) err.retryAfter = ra;
+      throw err;
+    }
     return { status: res.status, json };
   }
 

@@ -153,6 +153,14 @@ function normalized(answer: string): string {
  * applies when sealing (so "Paris" and " paris " count as equal confirmations).
  */
 export function checkAnswer(answer: string, confirm: string, question = ''): string[] {
+  return [...checkNewAnswer(answer, question), ...checkAnswerConfirm(answer, confirm)];
+}
+
+/**
+ * Problems with a new recovery answer itself (shown under the answer field; the
+ * confirmation's own problem goes under the confirmation, `checkAnswerConfirm`).
+ */
+export function checkNewAnswer(answer: string, question = ''): string[] {
   const problems: string[] = [];
   const a = normalized(answer);
   if ([...a].length < ANSWER_MIN_CHARS) {
@@ -163,8 +171,12 @@ export function checkAnswer(answer: string, confirm: string, question = ''): str
   if (a.length > 0 && question && a === normalized(question)) {
     problems.push('The answer must not repeat the question.');
   }
-  if (a !== normalized(confirm)) problems.push('The two answers are not the same.');
   return problems;
+}
+
+/** Problems with the confirmation of a new answer (after core's normalisation). */
+export function checkAnswerConfirm(answer: string, confirm: string): string[] {
+  return normalized(answer) === normalized(confirm) ? [] : ['The two answers are not the same.'];
 }
 
 /** Problems with an answer typed to recover (only that it is not empty). */

@@ -1,11 +1,18 @@
 import { TrineError } from '@trine/core/errors';
 import { ProtocolError } from '@trine/protocol/errors';
 import { describe, expect, it } from 'vitest';
-import { StaleDeviceError, toHostError, UserCancelled, userMessage } from '../src/errors.ts';
-import { RealmError, RealmQuorumError } from '../src/realm-client.ts';
+import {
+  isWrongSecret,
+  StaleDeviceError,
+  toHostError,
+  UserCancelled,
+  userMessage,
+  waitText,
+} from '../src/errors.ts';
+import { createRealmClient, RealmError, RealmQuorumError } from '../src/realm-client.ts';
 import { RecoveryLockedError, WrongAnswerError } from '../src/realms.ts';
 import { ReshareError } from '../src/reshare.ts';
-import { problem, VaultError } from '../src/vault-client.ts';
+import { createVaultClient, problem, VaultError } from '../src/vault-client.ts';
 
 describe('userMessage', () => {
   it('tells a wrong password from a wrong answer', () => {
@@ -154,5 +161,100 @@ describe('realm errors', () => {
       expect(p.message).toBe('recovery did not complete');
     }
     expect(toHostError(cases[5]).code).toBe('internal');
+  });
+});
+
+describe('rate limits and wrong secrets: the time left and which field', () => {
+  /** A fetch answering every request as a rate-limited vault or realm does (RFC 9457 + Retry-After). */
+  const limited = (retryAfter: string | null) =>
+    (async () =>
+      new Response(JSON.stringify({ code: 'rate_limited', title: 'Too Many Requests' }), {
+        status: 429,
+        headers: {
+          'content-type': 'application/problem+json',
+          ...(retryAfter === null ? {} : { 'retry-after': retryAfter }),
+        },
+      })) as unknown as typeof fetch;
+  const getToken = async () => 'jwt';
+  const realm = { id: 'realm-a', url: 'http://realm.test', publicKey: 'x' };
+
+  it('waitText rounds up and names the unit', () => {
+    expect(
+      [undefined, -1, Number.NaN, 0, 1, 59, 60, 61, 3599, 3600, 7201].map((s) => waitText(s)),
+    ).toEqual([
+      'in a while',
+      'in a while',
+      'in a while',
+      'in 1 second',
+      'in 1 second',
+      'in 59 seconds',
+      'in 1 minute',
+      'in 2 minutes',
+      'in 60 minutes',
+      'in about 1 hour',
+      'in about 3 hours',
+    ]);
+  });
+
+  it("the vault's Retry-After reaches the user's sentence and the host's retryAfter", async () => {
+    const vault = createVaultClient({
+      baseUrl: 'http://vault.test',
+      appId: 'dev',
+      getToken,
+      fetch: limited('125'),
+    });
+    const e = await vault.getRecovery().catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(VaultError);
+    expect(userMessage(e, 'answer')).toBe('Too many attempts. Please try again in 3 minutes.');
+    expect(toHostError(e).toJSON()).toEqual({
+      code: 'too_many_requests',
+      message: 'the vault is rate-limiting',
+      retryAfter: 125,
+    });
+    const none = await createVaultClient({
+      baseUrl: 'http://vault.test',
+      appId: 'dev',
+      getToken,
+      fetch: limited(null),
+    })
+      .getRecovery()
+      .catch((x: unknown) => x);
+    expect(userMessage(none)).toBe('Too many attempts. Please try again in a while.');
+  });
+
+  it("a realm's Retry-After: one realm, and a quorum lost to rate limits (the longest wait)", async () => {
+    const e = await createRealmClient({ appId: 'dev', getToken, fetch: limited('30') })
+      .getRegistration(realm)
+      .catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(RealmError);
+    expect((e as RealmError).retryAfter).toBe(30);
+    expect(userMessage(e)).toBe(
+      'Too many attempts at a recovery service. Please try again in 30 seconds.',
+    );
+    const slow = new RealmError('realm-b', 429, 'rate_limited', 'x');
+    slow.retryAfter = 600;
+    expect(userMessage(new RealmQuorumError(2, [e as RealmError, slow]))).toBe(
+      'Too many attempts at the recovery services. Nothing was changed; please try again in 10 minutes.',
+    );
+    // One of them without a Retry-After: no time is promised.
+    expect(
+      userMessage(
+        new RealmQuorumError(2, [e as RealmError, new RealmError('c', 429, 'rate_limited', 'x')]),
+      ),
+    ).toMatch(/try again in a while\.$/);
+    // The host still learns only that recovery did not complete.
+    expect(toHostError(e).message).toBe('recovery did not complete');
+  });
+
+  it('a wrong password or answer is about its field; other failures are not', () => {
+    expect(isWrongSecret(new WrongAnswerError(2))).toBe(true);
+    expect(isWrongSecret(new TrineError('SEAL_OPEN_FAILED', 'x'))).toBe(true);
+    expect(isWrongSecret(new TrineError('ANSWER_EMPTY', 'x'))).toBe(true);
+    expect(isWrongSecret(new RecoveryLockedError(2, ['a'], []))).toBe(false);
+    expect(isWrongSecret(problem(429, { code: 'rate_limited' }))).toBe(false);
+  });
+
+  it('a cancelled flow reads "Cancelled." in the wallet, not a refusal', () => {
+    expect(userMessage(new UserCancelled())).toBe('Cancelled.');
   });
 });

@@ -209,6 +209,8 @@ export function createTrine(options: TrineOptions): Trine {
   let overlay: HTMLDivElement | undefined;
   let frame: HTMLIFrameElement | undefined;
   let lastFocus: Element | null = null;
+  /** Host elements this overlay made inert: only these are released on hide. */
+  let inerted: HTMLElement[] = [];
   let connecting: Promise<Endpoint<WalletMethods>> | undefined;
   let endpoint: Endpoint<WalletMethods> | undefined;
   let enabling: Promise<Cip30Api> | undefined;
@@ -237,10 +239,24 @@ export function createTrine(options: TrineOptions): Trine {
       lastFocus = document.activeElement;
       overlay.hidden = false;
       overlay.style.display = 'flex';
+      // A modal: every host element beside the overlay's ancestors (up to <body>) goes
+      // inert, so neither Tab nor a click nor a screen reader reaches the page behind it.
+      // Elements already inert are left out, so hide restores exactly what the host had.
+      for (let n: Element = overlay; n !== document.body && n.parentElement; n = n.parentElement)
+        for (const s of n.parentElement.children)
+          if (s !== n && s instanceof HTMLElement && !s.inert) {
+            s.inert = true;
+            inerted.push(s);
+          }
       frame.focus();
+      // The frame's own window too: WebKit lets the wallet focus its first field only in
+      // the focused frame (cross-origin frames may not take focus themselves).
+      frame.contentWindow?.focus();
     } else if (!visible && !overlay.hidden) {
       overlay.hidden = true;
       overlay.style.display = 'none';
+      for (const s of inerted) s.inert = false;
+      inerted = [];
       if (lastFocus instanceof HTMLElement && lastFocus.isConnected) lastFocus.focus();
       lastFocus = null;
     }

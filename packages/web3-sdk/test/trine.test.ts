@@ -23,6 +23,8 @@ const ICON = 'data:image/svg+xml,%3Csvg%2F%3E';
 
 interface FakeFrames {
   hellos: Array<{ targetOrigin: string; data: unknown }>;
+  /** Calls of the frame window's focus() (the host gives the frame focus when shown). */
+  focused: number;
   wallet: Endpoint<HostMethods> | undefined;
   ready: Promise<Endpoint<HostMethods>>;
 }
@@ -39,6 +41,7 @@ function installFrames(
   let ready: (ep: Endpoint<HostMethods>) => void = () => {};
   const state: FakeFrames = {
     hellos: [],
+    focused: 0,
     wallet: undefined,
     ready: new Promise((r) => {
       ready = r;
@@ -51,6 +54,9 @@ function installFrames(
       if (!w) {
         const frameOrigin = opts.frameOrigin ?? new URL(this.src).origin;
         w = {
+          focus: () => {
+            state.focused += 1;
+          },
           postMessage: (data: unknown, targetOrigin: string, transfer: MessagePort[]) => {
             state.hellos.push({ targetOrigin, data });
             if (targetOrigin !== frameOrigin || opts.answer === false || state.wallet) return;
@@ -313,9 +319,60 @@ describe('the wallet calls the host', () => {
     expect(await wallet.call('ui', { visible: true })).toEqual({});
     expect(overlay.hidden).toBe(false);
     expect(document.activeElement).toBe(iframe);
+    expect(frames.focused).toBe(1);
     expect(await wallet.call('ui', { visible: false })).toEqual({});
     expect(overlay.hidden).toBe(true);
     expect(document.activeElement).toBe(button);
+  });
+
+  it('makes the host page inert while shown and restores exactly its previous inert state', async () => {
+    const frames = installFrames(fakeWallet().handlers);
+    // The overlay inside a host container: its siblings and the container's siblings go
+    // inert; an element the host had made inert itself stays inert after hide.
+    document.body.innerHTML =
+      '<header><a href="#x">link</a></header><main><p id="side">x</p><div id="box"></div></main><aside inert id="host-inert"></aside>';
+    const box = document.getElementById('box') as HTMLElement;
+    const { trine } = trineWith({ container: box });
+    await trine.enable();
+    const wallet = await frames.ready;
+    const overlay = document.querySelector('[data-trine=overlay]') as HTMLElement;
+    const inertOf = () =>
+      [...document.querySelectorAll('header, main, #side, #box, aside, [data-trine]')].map(
+        (e) => `${e.id || e.tagName.toLowerCase()}:${(e as HTMLElement).inert}`,
+      );
+    expect(inertOf()).toEqual([
+      'header:false',
+      'main:false',
+      'side:false',
+      'box:false',
+      'div:false',
+      'host-inert:true',
+    ]);
+    await wallet.call('ui', { visible: true });
+    expect(overlay.closest('[inert]')).toBeNull();
+    expect(inertOf()).toEqual([
+      'header:true',
+      'main:false',
+      'side:true',
+      'box:false',
+      'div:false',
+      'host-inert:true',
+    ]);
+    // Shown twice: nothing is recorded twice, one hide releases everything.
+    await wallet.call('ui', { visible: true });
+    await wallet.call('ui', { visible: false });
+    expect(inertOf()).toEqual([
+      'header:false',
+      'main:false',
+      'side:false',
+      'box:false',
+      'div:false',
+      'host-inert:true',
+    ]);
+    // destroy() while shown releases the page too.
+    await wallet.call('ui', { visible: true });
+    trine.destroy();
+    expect(document.querySelectorAll('[inert]').length).toBe(1);
   });
 
   it('getToken returns the host’s JWT; resolveInputs uses the chain provider', async () => {

@@ -29,7 +29,7 @@ import {
   type WalletState,
   walletInfo,
 } from '../context.ts';
-import { StaleDeviceError, userMessage } from '../errors.ts';
+import { isWrongSecret, StaleDeviceError, userMessage } from '../errors.ts';
 import { payloadView } from '../payload-view.ts';
 import { envelope, newNonce, popupUrl, readToIframe, type ToPopup } from '../popup-link.ts';
 import { UNLOCK_MINUTES } from '../session.ts';
@@ -236,7 +236,7 @@ function approveInFrame<T>(
           }
           signing = false;
           screen.busy(false);
-          screen.error(userMessage(e, 'password'));
+          screen.error(userMessage(e, 'password'), isWrongSecret(e) ? pw.input : undefined);
           pw.input.select();
         }
       },

@@ -31,7 +31,8 @@ import { passwordField, questionPicker, textField } from '../ui/fields.ts';
 import { p, Screen } from '../ui/screen.ts';
 import {
   ANSWER_RULE_TEXT,
-  checkAnswer,
+  checkAnswerConfirm,
+  checkNewAnswer,
   checkNewPassword,
   checkPasswordConfirm,
   checkQuestion,
@@ -77,7 +78,9 @@ export function createFlow(ctx: Ctx): Promise<WalletInfo> {
           [pw, await checkNewPassword(password, [q, answer.input.value])],
           [pw2, checkPasswordConfirm(password, pw2.input.value)],
           [question, checkQuestion(q)],
-          [answer2, checkAnswer(answer.input.value, answer2.input.value, q)],
+          // Each problem under the field it is about (an empty answer under "Answer").
+          [answer, checkNewAnswer(answer.input.value, q)],
+          [answer2, checkAnswerConfirm(answer.input.value, answer2.input.value)],
         ];
         let firstBad: HTMLElement | undefined;
         for (const [field, problems] of checks) {

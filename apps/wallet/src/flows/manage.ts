@@ -46,8 +46,9 @@ import { type Field, passwordField, questionPicker, textField } from '../ui/fiel
 import { p, Screen } from '../ui/screen.ts';
 import {
   ANSWER_RULE_TEXT,
-  checkAnswer,
+  checkAnswerConfirm,
   checkAnswerGiven,
+  checkNewAnswer,
   checkNewPassword,
   checkPasswordConfirm,
   checkQuestion,
@@ -314,7 +315,8 @@ export async function changeQuestionFlow(ctx: Ctx): Promise<void> {
           !validate([
             [current, current.input.value ? [] : ['Type your password.']],
             [question, checkQuestion(q)],
-            [answer2, checkAnswer(answer.input.value, answer2.input.value, q)],
+            [answer, checkNewAnswer(answer.input.value, q)],
+            [answer2, checkAnswerConfirm(answer.input.value, answer2.input.value)],
           ])
         ) {
           return;

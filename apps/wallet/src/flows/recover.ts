@@ -25,7 +25,7 @@ import {
   realmSetup,
   type WalletState,
 } from '../context.ts';
-import { userMessage } from '../errors.ts';
+import { isWrongSecret, userMessage } from '../errors.ts';
 import { openWithRealms, realmStatus, unlockRealms } from '../realms.ts';
 import { ReshareError } from '../reshare.ts';
 import { h } from '../ui/dom.ts';
@@ -137,7 +137,7 @@ async function recoverOnce(ctx: Ctx, reason?: string): Promise<WalletState> {
           done(await openRecovery(ctx, state, answer.input.value, screen));
         } catch (e) {
           screen.busy(false);
-          screen.error(userMessage(e, 'answer'));
+          screen.error(userMessage(e, 'answer'), isWrongSecret(e) ? answer.input : undefined);
         }
       },
     });

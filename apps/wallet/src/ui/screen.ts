@@ -1,7 +1,7 @@
 /**
  * @module ui/screen — one screen of a flow: heading, body, a form whose submit runs an
  * async action with progress and errors, and keyboard handling (Enter submits through the
- * native form, Escape cancels). Progress goes to a polite live region, errors to an
+ * native form; View handles Escape = cancel and keeps Tab inside the dialog). Progress goes to a polite live region, errors to an
  * assertive one, and focus moves to the first field (or the heading) when shown and to
  * the error when one appears.
  */
@@ -40,6 +40,8 @@ export class Screen {
   readonly #bar: HTMLProgressElement;
   readonly #submit: HTMLButtonElement | undefined;
   #busy = false;
+  /** The input an error() marked invalid (cleared with the error). */
+  #invalid: HTMLElement | undefined;
   /** Whether the approval gate lets the submit button be enabled (visibility.ts). */
   #submitAllowed = true;
 
@@ -84,12 +86,6 @@ export class Screen {
       {
         class: 'screen',
         'aria-labelledby': '',
-        onkeydown: (e: Event) => {
-          if ((e as KeyboardEvent).key === 'Escape' && options.onCancel) {
-            e.preventDefault();
-            this.cancel();
-          }
-        },
       },
       h(
         'header',
@@ -120,6 +116,7 @@ export class Screen {
       this.form,
     );
     this.heading.id = `h-${Math.random().toString(36).slice(2, 9)}`;
+    this.#alert.id = `${this.heading.id}-error`;
     this.root.setAttribute('aria-labelledby', this.heading.id);
   }
 
@@ -175,40 +172,153 @@ export class Screen {
     this.#status.textContent = text;
   }
 
-  /** Shows an error (empty clears it) and moves focus to it. */
-  error(text: string): void {
+  /**
+   * Shows an error (empty clears it) and moves focus to it. With `field` (the input the
+   * error is about: a wrong password or answer) that input is marked aria-invalid and
+   * described by the error, until the error is cleared.
+   */
+  error(text: string, field?: HTMLElement): void {
+    if (this.#invalid) {
+      const ids = (this.#invalid.getAttribute('aria-describedby') ?? '')
+        .split(' ')
+        .filter((id) => id && id !== this.#alert.id);
+      this.#invalid.setAttribute('aria-describedby', ids.join(' '));
+      this.#invalid.removeAttribute('aria-invalid');
+      this.#invalid = undefined;
+    }
     this.#alert.textContent = text;
     this.#alert.hidden = text === '';
+    if (text && field) {
+      const ids = field.getAttribute('aria-describedby');
+      field.setAttribute('aria-describedby', ids ? `${ids} ${this.#alert.id}` : this.#alert.id);
+      field.setAttribute('aria-invalid', 'true');
+      this.#invalid = field;
+    }
     if (text) this.#alert.focus();
+  }
+
+  /** The first enabled, shown field, else the enabled submit button, else the heading. */
+  firstFocusable(): HTMLElement {
+    const first = [
+      ...this.form.querySelectorAll<HTMLElement>(
+        'input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])',
+      ),
+    ].find((el) => !el.closest('[hidden]'));
+    return first ?? (this.#submit && !this.#submit.disabled ? this.#submit : this.heading);
   }
 
   /** Focuses the first enabled field, else the submit button, else the heading. */
   focusFirst(): void {
-    const first = this.form.querySelector<HTMLElement>(
-      'input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])',
-    );
-    (first ?? this.#submit ?? this.heading).focus();
+    this.firstFocusable().focus();
   }
 }
 
-/** The single place screens are shown. */
+const TABBABLE =
+  'a[href], button, input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex="-1"])';
+
+/** The elements Tab can reach inside `root`, in document order. */
+function tabbables(root: HTMLElement): HTMLElement[] {
+  return [...root.querySelectorAll<HTMLElement>(TABBABLE)].filter(
+    (el) => !(el as HTMLInputElement).disabled && !el.closest('[hidden], [inert]'),
+  );
+}
+
+/**
+ * The single place screens are shown. The wallet's document is the modal dialog the host
+ * overlays (the SDK makes the host page inert), so View also keeps the keyboard inside
+ * it: Tab past the last control wraps to the first, Shift+Tab before the first wraps to
+ * the last (a Tab out of the frame would reach only the browser's own UI), and Escape
+ * cancels the current screen where it can be cancelled, wherever focus is.
+ */
 export class View {
-  constructor(readonly root: HTMLElement) {}
+  #current: Screen | undefined;
+  /** Where focus should be but could not go (a hidden or unfocused frame refuses it). */
+  #pending: HTMLElement | undefined;
+
+  constructor(readonly root: HTMLElement) {
+    const doc = root.ownerDocument;
+    doc.addEventListener('keydown', (e) => this.#onKey(e));
+    // WebKit (and Chromium for a frame shown a moment later) refuse focus() in a frame
+    // that is hidden or does not have the focus; the host focuses the frame when it shows
+    // the overlay, and that is when the wanted element gets it.
+    doc.defaultView?.addEventListener('focus', () => this.#retryFocus());
+    doc.addEventListener('visibilitychange', () => this.#retryFocus());
+    // A pointer chooses for itself where focus goes: nothing is pulled after it.
+    doc.addEventListener('pointerdown', () => {
+      this.#pending = undefined;
+    });
+  }
 
   show(screen: Screen, focus = screen.options.initialFocus ?? 'first'): Screen {
     clear(this.root);
+    this.#current = screen;
     this.root.append(screen.root);
-    if (focus === 'heading') screen.heading.focus();
-    else screen.focusFirst();
+    this.#focus(focus === 'heading' ? screen.heading : screen.firstFocusable());
     return screen;
   }
 
   /** A screen with no action (waiting, finished). */
   message(title: string, ...body: Child[]): void {
     clear(this.root);
+    this.#current = undefined;
     const heading = h('h1', { tabindex: -1 }, title);
     this.root.append(h('section', { class: 'screen' }, heading, ...body));
-    heading.focus();
+    this.#focus(heading);
+  }
+
+  #focus(el: HTMLElement): void {
+    el.focus();
+    this.#pending = el.ownerDocument.activeElement === el ? undefined : el;
+  }
+
+  #retryFocus(): void {
+    const el = this.#pending;
+    if (!el) return;
+    const active = el.ownerDocument.activeElement;
+    // Only when nothing else has the focus (never pull it from where the user put it).
+    if (el.isConnected && (!active || active === el.ownerDocument.body)) this.#focus(el);
+    else this.#pending = undefined;
+  }
+
+  #onKey(e: KeyboardEvent): void {
+    if (e.defaultPrevented || !this.root.isConnected) return;
+    // WebKit refuses focus() in a cross-origin frame the user has not yet interacted with,
+    // even once the host focused it: the keys then reach the frame's body. The first key is
+    // that interaction, so the refused focus is applied now, and what the user types (or
+    // their first Tab) lands in the first field.
+    if (this.#pending) {
+      this.#retryFocus();
+      if (e.key === 'Tab' && !this.#pending) {
+        e.preventDefault();
+        return;
+      }
+    }
+    if (e.key === 'Escape' && this.#current?.options.onCancel) {
+      e.preventDefault();
+      this.#current.cancel();
+      return;
+    }
+    if (e.key !== 'Tab') return;
+    const list = tabbables(this.root);
+    const active = this.root.ownerDocument.activeElement;
+    const first = list[0];
+    const last = list[list.length - 1];
+    if (!first || !last) {
+      // Nothing to tab to (a message screen): focus stays on its heading.
+      e.preventDefault();
+      return;
+    }
+    const inside = active instanceof HTMLElement && this.root.contains(active);
+    const before = (a: Node, b: Node) => (a.compareDocumentPosition(b) & 4) !== 0; // b follows a
+    if (e.shiftKey) {
+      if (!inside || !list.some((el) => before(el, active))) {
+        e.preventDefault();
+        last.focus();
+      }
+    } else if (!inside || !list.some((el) => before(active, el))) {
+      e.preventDefault();
+      first.focus();
+    }
   }
 
   /** Removes everything shown (used after export, so the words leave the DOM). */
