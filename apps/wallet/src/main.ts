@@ -8,11 +8,11 @@ import type { Handlers } from '@trine/protocol/endpoint';
 import { isProtocolError, ProtocolError } from '@trine/protocol/errors';
 import { type Network, WALLET_METHODS, type WalletMethods } from '@trine/protocol/methods';
 import type { Ctx } from './context.ts';
-import { openDeviceStore } from './device-store.ts';
 import { acceptHost, hostLink } from './host-link.ts';
 import { createKdf } from './kdf-client.ts';
 import { createRealmClient } from './realm-client.ts';
 import { UnlockSession } from './session.ts';
+import { guardStorage, openDurableStore, StorageGate } from './storage-access.ts';
 import { h } from './ui/dom.ts';
 import { View } from './ui/screen.ts';
 import { createVaultClient, VaultError } from './vault-client.ts';
@@ -56,7 +56,8 @@ async function boot(): Promise<void> {
   });
   const session = new UnlockSession();
   addEventListener('pagehide', () => session.clear());
-  const store = openDeviceStore().catch(() => undefined);
+  // Probed before any screen: blocked storage is a gate before every secret (storage-access.ts).
+  const store = openDurableStore();
   const connected = acceptHost({
     appId,
     allowedOrigins: config.then((a) => a.allowedOrigins),
@@ -65,12 +66,12 @@ async function boot(): Promise<void> {
       // Both settled before any hello is accepted (the config) or soon after (the store).
       return lateHandlers(async () => {
         const [app, kept] = [await config, await store];
-        if (!kept) {
-          view.message(
-            'Storage blocked',
-            h('p', null, 'This browser does not let the wallet keep its key share here.'),
-          );
-        }
+        const host = hostLink(link.endpoint);
+        const gate = new StorageGate(kept, {
+          view,
+          show: () => host.ui(true),
+          hide: () => host.ui(false),
+        });
         const ctx: Ctx = {
           appId,
           app,
@@ -79,14 +80,14 @@ async function boot(): Promise<void> {
           vault,
           realms,
           getToken,
-          store: kept ?? missingStore(),
+          store: gate.store,
           kdf: createKdf(),
           session,
           view,
-          host: hostLink(link.endpoint),
+          host,
         };
         view.message('Trine wallet', h('p', null, 'Waiting for the app.'));
-        return createHandlers(ctx);
+        return guardStorage(createHandlers(ctx), gate);
       });
     },
   });
@@ -122,20 +123,6 @@ function lateHandlers(make: () => Promise<Handlers<WalletMethods>>): Handlers<Wa
           }
         : undefined,
   });
-}
-
-/** A store that fails every call with the storage message (IndexedDB blocked). */
-function missingStore(): Ctx['store'] {
-  const fail = () =>
-    Promise.reject(new Error('this browser refused to use local storage for the wallet'));
-  return {
-    get: async () => undefined,
-    put: fail,
-    remove: fail,
-    getSeen: async () => undefined,
-    putSeen: fail,
-    close: () => undefined,
-  };
 }
 
 void boot();
