@@ -3,7 +3,9 @@
  * (`browser.newContext()`: third-party cookies and storage blocked, as with Chrome's
  * "block third-party cookies", incognito or Brave): the wallet finds out before asking
  * for any secret and creates nothing; through its first-party wallet window it creates,
- * signs, and after a reload signs again with the password alone (no recovery).
+ * signs, and after a reload signs again with the password alone (no recovery). The
+ * `partitioned` project runs the same context with storage partitioning on (as a real
+ * Chrome): there the frame gets partitioned storage, the probe passes and no gate shows.
  */
 import { type Browser, chromium, type Page } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from './chromium.ts';
@@ -64,8 +66,9 @@ async function openWalletWindow(page: Page, demo: DemoPage): Promise<Page> {
   return win;
 }
 
-test('blocked storage → the gate before any secret; cancel creates nothing', async ({
+test('default context → the gate before any secret (partitioned: no gate); cancel creates nothing', async ({
   user,
+  partitioned,
 }, info) => {
   const { context, demo } = await defaultDevice(info.project.name);
   try {
@@ -73,17 +76,27 @@ test('blocked storage → the gate before any secret; cancel creates nothing', a
     await demo.signIn(user);
     await demo.clickConnect();
     const w = demo.wallet;
-    await expect(w.getByRole('heading', { name: GATE })).toBeVisible();
-    expect(await frameStorageRefused(demo)).toBe('UnknownError');
-    await demo.shot('wallet-storage-blocked');
-    // No secret is asked on this screen, and nothing exists at the vault.
-    await expect(w.getByLabel('Password', { exact: true })).toHaveCount(0);
-    await expect(w.getByLabel('Answer', { exact: true })).toHaveCount(0);
-    // Chromium has the Storage Access API: the button is offered; headless refuses it.
-    await w.getByRole('button', { name: 'Allow storage' }).click();
-    await expect(w.getByText('The browser did not allow it.')).toBeVisible();
-    await w.getByRole('button', { name: 'Cancel' }).click();
+    if (partitioned) {
+      // Storage partitioning on: the frame gets partitioned storage even with third-party
+      // cookies blocked, the probe passes and create asks for its secrets at once.
+      await expect(w.getByRole('heading', { name: /^Create your .* wallet$/ })).toBeVisible();
+      expect(await frameStorageRefused(demo)).toBe('opened');
+      await expect(w.getByRole('heading', { name: GATE })).toHaveCount(0);
+      await w.getByRole('button', { name: 'Cancel' }).click();
+    } else {
+      await expect(w.getByRole('heading', { name: GATE })).toBeVisible();
+      expect(await frameStorageRefused(demo)).toBe('UnknownError');
+      await demo.shot('wallet-storage-blocked');
+      // No secret is asked on this screen.
+      await expect(w.getByLabel('Password', { exact: true })).toHaveCount(0);
+      await expect(w.getByLabel('Answer', { exact: true })).toHaveCount(0);
+      // Chromium has the Storage Access API: the button is offered; headless refuses it.
+      await w.getByRole('button', { name: 'Allow storage' }).click();
+      await expect(w.getByText('The browser did not allow it.')).toBeVisible();
+      await w.getByRole('button', { name: 'Cancel' }).click();
+    }
     await expect(demo.error).toContainText('user_declined');
+    // Nothing exists at the vault.
     const token = await devToken(env.vault, user);
     expect((await vaultGet(env.vault, token, '')).status).toBe(404);
   } finally {
@@ -91,8 +104,9 @@ test('blocked storage → the gate before any secret; cancel creates nothing', a
   }
 });
 
-test('blocked storage → wallet window: create, sign, reload, sign again without recovery', async ({
+test('default context → wallet window (partitioned: the frame): create, sign, reload, sign again without recovery', async ({
   user,
+  partitioned,
 }, info) => {
   const { context, page, demo } = await defaultDevice(info.project.name);
   try {
@@ -100,9 +114,14 @@ test('blocked storage → wallet window: create, sign, reload, sign again withou
     await demo.signIn(user);
     await demo.clickConnect();
     const w = demo.wallet;
-    await expect(w.getByRole('heading', { name: GATE })).toBeVisible();
-    const win = await openWalletWindow(page, demo);
-    if (process.env.TRINE_E2E_SCREENSHOTS === '1' && info.project.name === 'unpartitioned') {
+    // With partitioning the frame keeps the share itself: no gate, no window.
+    const window = async () => {
+      if (partitioned) return undefined;
+      await expect(w.getByRole('heading', { name: GATE })).toBeVisible();
+      return openWalletWindow(page, demo);
+    };
+    const win = await window();
+    if (win && process.env.TRINE_E2E_SCREENSHOTS === '1' && info.project.name === 'unpartitioned') {
       await win.screenshot({
         path: `${SHOTS}wallet-storage-window.jpg`,
         type: 'jpeg',
@@ -118,17 +137,16 @@ test('blocked storage → wallet window: create, sign, reload, sign again withou
     await w.getByRole('button', { name: 'Create wallet' }).click();
     const address = await demo.connectedAddress();
     // The flow's end closes the window; the record stays in the wallet origin's storage.
-    await expect.poll(() => win.isClosed()).toBe(true);
+    if (win) await expect.poll(() => win.isClosed()).toBe(true);
 
     const sign = async () => {
       await page.getByRole('button', { name: 'Build and sign payment' }).click();
-      await expect(w.getByRole('heading', { name: GATE })).toBeVisible();
-      const again = await openWalletWindow(page, demo);
+      const again = await window();
       await demo.approve('Approve transaction', 'Approve and sign', PASSWORD);
       const { txHex, witnessSetHex } = await demo.signedPayment();
       const [wit] = vkeyWitnesses(witnessSetHex);
       expect(witnessVerifies(wit!, bodyOfUnsignedTx(txHex), paymentKeyHash(address))).toBe(true);
-      await expect.poll(() => again.isClosed()).toBe(true);
+      if (again) await expect.poll(() => again.isClosed()).toBe(true);
     };
     await sign();
 
