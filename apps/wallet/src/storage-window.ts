@@ -17,7 +17,11 @@ const str = (v: unknown): string => {
 };
 
 /** Runs one store operation from the iframe on this window's own IndexedDB. */
-async function run(store: DeviceStore, op: string, args: unknown[]): Promise<unknown> {
+export async function runStoreOp(
+  store: DeviceStore,
+  op: string,
+  args: unknown[],
+): Promise<unknown> {
   switch (op) {
     case 'get':
       return (await store.get(str(args[0]), str(args[1]))) ?? null;
@@ -63,7 +67,7 @@ export function bootStorageWindow(view: View, nonce: string, opener: Window): vo
       return;
     }
     void store
-      .then((s) => run(s, m.op, m.args))
+      .then((s) => runStoreOp(s, m.op, m.args))
       .then(
         (value) => post({ type: 'result', id: m.id, ok: true, value }),
         () => post({ type: 'result', id: m.id, ok: false }),
