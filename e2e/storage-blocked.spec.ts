@@ -7,7 +7,9 @@
  * `partitioned` project runs the same context with storage partitioning on (as a real
  * Chrome): there the frame gets partitioned storage, the probe passes and no gate shows.
  */
-import { type Browser, chromium, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { type Browser, chromium, type Frame, type Page } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from './chromium.ts';
 import { DemoPage, PASSWORD } from './demo-page.ts';
 import { env, expect, PLAYWRIGHT_DISABLED_FEATURES, test } from './fixtures.ts';
@@ -15,6 +17,24 @@ import { devToken, vaultGet } from './vault-api.ts';
 import { bodyOfUnsignedTx, paymentKeyHash, vkeyWitnesses, witnessVerifies } from './verify.ts';
 
 const GATE = 'This browser blocks the wallet’s storage';
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** axe-core's serious and critical findings on the document of `where` (rule ids). */
+async function axeSerious(where: Frame | Page): Promise<string[]> {
+  await where.evaluate(AXE);
+  return where.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(d: Document): Promise<unknown> } }).axe;
+    const r = (await axe.run(document)) as {
+      violations: { id: string; impact?: string }[];
+      passes: unknown[];
+    };
+    if (r.passes.length === 0) return ['axe ran no rule'];
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => v.id);
+  });
+}
 
 const SHOTS = new URL('../docs/screenshots/', import.meta.url).pathname;
 
@@ -63,6 +83,7 @@ async function openWalletWindow(page: Page, demo: DemoPage): Promise<Page> {
   ]);
   expect(new URL(win.url()).origin).toBe(env.vault);
   await expect(win.getByRole('heading', { name: /keeping your key share/ })).toBeVisible();
+  expect(await axeSerious(win)).toEqual([]);
   return win;
 }
 
@@ -87,6 +108,7 @@ test('default context → the gate before any secret (partitioned: no gate); can
       await expect(w.getByRole('heading', { name: GATE })).toBeVisible();
       expect(await frameStorageRefused(demo)).toBe('UnknownError');
       await demo.shot('wallet-storage-blocked');
+      expect(await axeSerious(demo.walletFrame())).toEqual([]);
       // No secret is asked on this screen.
       await expect(w.getByLabel('Password', { exact: true })).toHaveCount(0);
       await expect(w.getByLabel('Answer', { exact: true })).toHaveCount(0);
