@@ -381,12 +381,23 @@ export function guardStorage(
   handlers: Handlers<WalletMethods>,
   gate: StorageGate,
 ): Handlers<WalletMethods> {
+  // One gated flow at a time (as createHandlers runs its flows): a second call waits
+  // instead of opening a second gate or window.
+  let tail: Promise<unknown> = Promise.resolve();
+  const one = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = tail.then(fn, fn);
+    tail = run.catch(() => undefined);
+    return run;
+  };
   return new Proxy(handlers, {
     get(target, key, receiver) {
       const fn = Reflect.get(target, key, receiver) as unknown;
       if (typeof fn !== 'function' || !NEEDS_STORE.has(key as keyof WalletMethods)) return fn;
-      return async (params: unknown) => {
+      return (params: unknown) => {
         if (!gate.blocked) return (fn as (p: unknown) => unknown).call(target, params);
+        return one(() => gated(params));
+      };
+      async function gated(params: unknown) {
         try {
           await gate.ensure();
         } catch (e) {
@@ -399,7 +410,7 @@ export function guardStorage(
         } finally {
           gate.release();
         }
-      };
+      }
     },
   });
 }
