@@ -10,10 +10,10 @@ import { type Network, WALLET_METHODS, type WalletMethods } from '@trine/protoco
 import { createBootHandlers } from './boot-handlers.ts';
 import { loadCardano } from './cardano.ts';
 import type { Ctx } from './context.ts';
-import { openDeviceStore } from './device-store.ts';
 import { acceptHost, hostLink } from './host-link.ts';
 import { createKdf } from './kdf-client.ts';
 import { UnlockSession } from './session.ts';
+import { guardStorage, openDurableStore, StorageGate } from './storage-access.ts';
 import { h } from './ui/dom.ts';
 import { View } from './ui/screen.ts';
 import { createVaultClient, VaultError } from './vault-client.ts';
@@ -78,7 +78,8 @@ async function boot(): Promise<void> {
     },
     { capture: true },
   );
-  const store = openDeviceStore().catch(() => undefined);
+  // Probed before any screen: blocked storage is a gate before every secret (storage-access.ts).
+  const store = openDurableStore();
   const connected = acceptHost({
     appId,
     allowedOrigins: config.then((a) => a.allowedOrigins),
@@ -87,12 +88,12 @@ async function boot(): Promise<void> {
       // Both settled before any hello is accepted (the config) or soon after (the store).
       return lateHandlers(async () => {
         const [app, kept] = [await config, await store];
-        if (!kept) {
-          view.message(
-            'Storage blocked',
-            h('p', null, 'This browser does not let the wallet keep its key share here.'),
-          );
-        }
+        const host = hostLink(link.endpoint);
+        const gate = new StorageGate(kept, {
+          view,
+          show: () => host.ui(true),
+          hide: () => host.ui(false),
+        });
         // The realm client (and its crypto) is loaded with the flows, not on the first screen.
         const ctx: Omit<Ctx, 'realms'> & { realms?: Ctx['realms'] } = {
           appId,
@@ -101,14 +102,14 @@ async function boot(): Promise<void> {
           network: link.network as Network,
           vault,
           getToken,
-          store: kept ?? missingStore(),
+          store: gate.store,
           kdf,
           session,
           view,
-          host: hostLink(link.endpoint),
+          host,
         };
         view.message('Trine wallet', h('p', null, 'Waiting for the app.'));
-        return createBootHandlers(ctx as Ctx, async () => {
+        const handlers = createBootHandlers(ctx as Ctx, async () => {
           // The realms' URLs come from the app config (the vault's CSP must allow them).
           const [{ createFlowHandlers }, { createRealmClient }] = await Promise.all([
             import('./wallet.ts'),
@@ -117,6 +118,7 @@ async function boot(): Promise<void> {
           ctx.realms ??= createRealmClient({ appId, getToken });
           return createFlowHandlers(ctx as Ctx);
         });
+        return guardStorage(handlers, gate);
       });
     },
   });
@@ -152,20 +154,6 @@ function lateHandlers(make: () => Promise<Handlers<WalletMethods>>): Handlers<Wa
           }
         : undefined,
   });
-}
-
-/** A store that fails every call with the storage message (IndexedDB blocked). */
-function missingStore(): Ctx['store'] {
-  const fail = () =>
-    Promise.reject(new Error('this browser refused to use local storage for the wallet'));
-  return {
-    get: async () => undefined,
-    put: fail,
-    remove: fail,
-    getSeen: async () => undefined,
-    putSeen: fail,
-    close: () => undefined,
-  };
 }
 
 void boot();

@@ -6,6 +6,8 @@
  * to its opener. It never signs, stores nothing and talks to nobody but its opener.
  */
 import { envelope, isNonce, type PopupRequest, readToPopup, type ToIframe } from './popup-link.ts';
+import { STORE_HASH } from './storage-link.ts';
+import { bootStorageWindow } from './storage-window.ts';
 import { h } from './ui/dom.ts';
 import { checkbox, passwordField } from './ui/fields.ts';
 import { Screen, View } from './ui/screen.ts';
@@ -17,8 +19,10 @@ function boot(): void {
   const root = document.getElementById('app');
   if (!root) return;
   const view = new View(root);
-  const nonce = location.hash.slice(1);
   const opener = window.opener as Window | null;
+  // `#store-<nonce>`: the storage window for an iframe whose storage is blocked.
+  const storeMode = location.hash.startsWith(`#${STORE_HASH}`);
+  const nonce = location.hash.slice(storeMode ? STORE_HASH.length + 1 : 1);
   if (!isNonce(nonce) || !opener || window.top !== window) {
     view.message(
       'Trine wallet',
@@ -28,6 +32,10 @@ function boot(): void {
   }
   // Drop the nonce from the address bar (it stays in memory).
   history.replaceState(null, '', location.pathname);
+  if (storeMode) {
+    bootStorageWindow(view, nonce, opener);
+    return;
+  }
   const post = (m: ToIframe) => opener.postMessage(envelope(nonce, m), location.origin);
   let screen: Screen | undefined;
   let pwInput: HTMLInputElement | undefined;
