@@ -25,7 +25,6 @@ import {
   openDeviceStore,
   parseDeviceRecord,
 } from './device-store.ts';
-import { toHostError, UserCancelled } from './errors.ts';
 import { newNonce } from './popup-link.ts';
 import { readToIframe, type StoreOp, storageEnvelope, storageWindowUrl } from './storage-link.ts';
 import { h } from './ui/dom.ts';
@@ -345,7 +344,10 @@ export class StorageGate {
             );
           } else resolve(w);
         },
-        onCancel: () => reject(new UserCancelled()),
+        // errors.ts reaches the realm and share code: loaded when needed, not on the first
+        // screen (test/boot-split.test.ts).
+        onCancel: () =>
+          void import('./errors.ts').then(({ UserCancelled }) => reject(new UserCancelled())),
       });
       this.deps.view.show(screen);
     });
@@ -403,7 +405,7 @@ export function guardStorage(
         } catch (e) {
           gate.idle();
           await gate.hide();
-          throw toHostError(e);
+          throw (await import('./errors.ts')).toHostError(e);
         }
         try {
           return await (fn as (p: unknown) => unknown).call(target, params);
