@@ -17,6 +17,7 @@ import { guardStorage, openDurableStore, StorageGate } from './storage-access.ts
 import { h } from './ui/dom.ts';
 import { View } from './ui/screen.ts';
 import { createVaultClient, VaultError } from './vault-client.ts';
+import { loadWallet } from './wallet-state.ts';
 import './style.css';
 
 const APP_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -118,7 +119,10 @@ async function boot(): Promise<void> {
           ctx.realms ??= createRealmClient({ appId, getToken });
           return createFlowHandlers(ctx as Ctx);
         });
-        return guardStorage(handlers, gate);
+        return guardStorage(handlers, gate, async () => {
+          const state = await loadWallet(ctx as Ctx);
+          return !!state?.device && state.device.epoch >= state.meta.epoch;
+        });
       });
     },
   });

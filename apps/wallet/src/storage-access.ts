@@ -264,10 +264,32 @@ export class StorageGate {
     this.current = durable ?? blockedStore;
     this.durable = durable !== undefined;
     const cur = () => (this.window && !this.window.win.closed ? this.window : this.current);
+    // What the wallet window held, remembered in this frame's memory while it lives (sealed
+    // records only, as the window's storage holds them): after a reload `connect` cannot
+    // read the window's storage until a flow opens it, and once one did the record must
+    // not vanish when the window closes (the host would be told `unverified` again).
+    const known = new Map<string, DeviceRecord>();
+    const key = (a: string, w: string) => `${a}\u0000${w}`;
     this.store = {
-      get: (a, w) => cur().get(a, w),
-      put: (r) => cur().put(r),
-      remove: (a, w) => cur().remove(a, w),
+      get: async (a, w) => {
+        const viaWindow = cur() === this.window;
+        const r = await cur().get(a, w);
+        if (viaWindow) {
+          if (r) known.set(key(a, w), r);
+          else known.delete(key(a, w));
+          return r;
+        }
+        return r ?? (this.durable ? undefined : known.get(key(a, w)));
+      },
+      put: async (r) => {
+        const viaWindow = cur() === this.window;
+        await cur().put(r);
+        if (viaWindow) known.set(key(r.appId, r.walletId), r);
+      },
+      remove: async (a, w) => {
+        await cur().remove(a, w);
+        known.delete(key(a, w));
+      },
       getSeen: (a, w) => cur().getSeen(a, w),
       putSeen: (a, w, e) => cur().putSeen(a, w, e),
       close: () => cur().close(),
@@ -382,6 +404,14 @@ const NEEDS_STORE = new Set<keyof WalletMethods>(['createWallet', 'signTx', 'sig
 export function guardStorage(
   handlers: Handlers<WalletMethods>,
   gate: StorageGate,
+  /**
+   * True when the store now holds this wallet's current device record. On a blocked
+   * browser `connect` cannot read the record while the wallet window is closed, so it
+   * answers `unverified` and the SDK asks for the recovery; once the gate has opened the
+   * window and the record is there, nothing needs recovering: the call answers done and
+   * the SDK's next `connect` reads the record (no answer asked, no recovery spent).
+   */
+  hasCurrentRecord: () => Promise<boolean> = async () => false,
 ): Handlers<WalletMethods> {
   // One gated flow at a time (as createHandlers runs its flows): a second call waits
   // instead of opening a second gate or window.
@@ -408,6 +438,14 @@ export function guardStorage(
           throw (await import('./errors.ts')).toHostError(e);
         }
         try {
+          const recover =
+            key === 'manage' && (params as { flow?: unknown } | null)?.flow === 'recover';
+          if (recover && (await hasCurrentRecord())) {
+            // No flow ran to hide the frame (and release the host page's inert): do it here.
+            gate.idle();
+            await gate.hide();
+            return { done: true };
+          }
           return await (fn as (p: unknown) => unknown).call(target, params);
         } finally {
           gate.release();
