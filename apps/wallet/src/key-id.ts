@@ -11,6 +11,8 @@
  * construction; test/key-id.test.ts checks it against `keyIdFromEntropy` on vectors.
  */
 import { blake2b } from '@noble/hashes/blake2.js';
+import { pbkdf2Async } from '@noble/hashes/pbkdf2.js';
+import { sha512 } from '@noble/hashes/sha2.js';
 import { CSL, freeAll } from '@trine/cardano/csl';
 import { assertEntropy, keyIdOfAccountXpub } from '@trine/cardano/keys';
 import { toHex } from '@trine/core/bytes';
@@ -19,22 +21,42 @@ import { wipe } from '@trine/core/wipe';
 const HARDENED = 0x8000_0000;
 
 /** The Icarus root (96 bytes) of `entropy`. The caller wipes it. */
+/**
+ * PBKDF2-HMAC-SHA512 with the empty password. WebCrypto where the engine accepts an empty
+ * PBKDF2 key (Chromium, Firefox); WebKitGTK refuses it (its libgcrypt backend rejects a
+ * zero-length passphrase: every unlock in WebKit failed with "Something went wrong",
+ * e2e/engines), so then the same function in JavaScript (@noble/hashes, ~50 ms).
+ */
+export async function icarusPbkdf2(
+  entropy: Uint8Array,
+  impl: 'auto' | 'noble' = 'auto',
+): Promise<Uint8Array> {
+  if (impl === 'auto') {
+    try {
+      const key = await crypto.subtle.importKey('raw', new Uint8Array(0), 'PBKDF2', false, [
+        'deriveBits',
+      ]);
+      return new Uint8Array(
+        await crypto.subtle.deriveBits(
+          {
+            name: 'PBKDF2',
+            hash: 'SHA-512',
+            salt: entropy as Uint8Array<ArrayBuffer>,
+            iterations: 4096,
+          },
+          key,
+          96 * 8,
+        ),
+      );
+    } catch {
+      // fall through to the JavaScript implementation
+    }
+  }
+  return pbkdf2Async(sha512, new Uint8Array(0), entropy, { c: 4096, dkLen: 96 });
+}
+
 async function icarusRoot(entropy: Uint8Array): Promise<Uint8Array> {
-  const key = await crypto.subtle.importKey('raw', new Uint8Array(0), 'PBKDF2', false, [
-    'deriveBits',
-  ]);
-  const root = new Uint8Array(
-    await crypto.subtle.deriveBits(
-      {
-        name: 'PBKDF2',
-        hash: 'SHA-512',
-        salt: entropy as Uint8Array<ArrayBuffer>,
-        iterations: 4096,
-      },
-      key,
-      96 * 8,
-    ),
-  );
+  const root = await icarusPbkdf2(entropy);
   root[0] = (root[0] as number) & 0xf8;
   root[31] = ((root[31] as number) & 0x1f) | 0x40;
   return root;

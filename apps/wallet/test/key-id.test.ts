@@ -5,9 +5,18 @@
  */
 import { keyIdFromEntropy } from '@trine/cardano/keys';
 import { describe, expect, it } from 'vitest';
-import { derivingOnce, keyIdOf } from '../src/key-id.ts';
+import { derivingOnce, icarusPbkdf2, keyIdOf } from '../src/key-id.ts';
 
 describe('keyIdOf', () => {
+  it('the JavaScript PBKDF2 (engines that refuse an empty WebCrypto key: WebKitGTK) equals WebCrypto’s', async () => {
+    for (const n of [16, 32]) {
+      const entropy = new Uint8Array(n).map((_, i) => (i * 37 + n) & 0xff);
+      const [web, js] = await Promise.all([icarusPbkdf2(entropy), icarusPbkdf2(entropy, 'noble')]);
+      expect(js.length).toBe(96);
+      expect(Buffer.from(js).toString('hex')).toBe(Buffer.from(web).toString('hex'));
+    }
+  });
+
   it('equals keyIdFromEntropy (all BIP39 sizes, fixed and random entropy)', async () => {
     const cases = [16, 20, 24, 28, 32].flatMap((n) => [
       new Uint8Array(n),
