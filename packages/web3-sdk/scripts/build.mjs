@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -162,7 +163,12 @@ function types() {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const sri = await buildAll();
-  const size = readFileSync(join(dist, 'trine.iife.js')).length;
+  const iife = readFileSync(join(dist, 'trine.iife.js'));
+  // As a CDN sends it (README's CDN row): raw, gzip -9 and brotli (quality 11).
+  const gzip = gzipSync(iife, { level: 9 }).length;
+  const brotli = brotliCompressSync(iife).length;
   console.log(`@trine/web3-sdk: built dist/ (${ENTRIES.length} entries, ESM + CJS + .d.ts)`);
-  console.log(`CDN build dist/trine.iife.js (${size} B), integrity="${sri}"`);
+  console.log(
+    `CDN build dist/trine.iife.js (${iife.length} B, gzip ${gzip} B, brotli ${brotli} B), integrity="${sri}"`,
+  );
 }
