@@ -40,6 +40,7 @@ export default defineConfig({
       project('cli', 'packages/cli'),
       project('vault', 'apps/vault', { fileParallelism: false }),
       project('realm', 'apps/realm', { fileParallelism: false }),
+      project('server-kit', 'packages/server-kit'),
       project('protocol', 'packages/protocol'),
       project('web3-sdk', 'packages/web3-sdk'),
       project('wallet', 'apps/wallet'),

@@ -5,8 +5,8 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { fromBase64Url } from '@trine/core/bytes';
+import type { IssuerConfig } from '@trine/server-kit/token';
 import { loadAppsFile, type RealmApp } from './apps/registry.ts';
-import type { IssuerConfig } from './identity/verify.ts';
 import { DEFAULT_LIMITS, type LimitsConfig, parseLimit } from './limits/rate-limit.ts';
 
 /** Exit codes of main.ts for configuration errors (documented in README.md). */

@@ -18,20 +18,20 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { toBase64Url, toHex } from '@trine/core/bytes';
+import { createVerifier, type IssuerConfig, type Verifier } from '@trine/server-kit/token';
 import type { Logger } from 'pino';
 import { DEFAULT_GUESS_LIMIT, devApp, type RealmApp } from './apps/registry.ts';
 import { ConfigError, EXIT, parseRealmKey, REALM_ID } from './config.ts';
 import { deriveRealmKeyPair } from './crypto/oprf.ts';
 import { type Database, openDatabase } from './db/open.ts';
 import { createRealmApp, DEFAULT_BODY_LIMIT, type RealmHttpApp } from './http/app.ts';
-import { createVerifier, type IssuerConfig, type Verifier } from './identity/verify.ts';
 import { DEFAULT_LIMITS, type LimitsConfig, sweep } from './limits/rate-limit.ts';
 import { createLogger } from './logger.ts';
 
+export type { IssuerConfig } from '@trine/server-kit/token';
 export type { RealmApp } from './apps/registry.ts';
 export { loadAppsFile, parseApps } from './apps/registry.ts';
 export type { Database } from './db/open.ts';
-export type { IssuerConfig } from './identity/verify.ts';
 export type { LimitsConfig } from './limits/rate-limit.ts';
 
 export interface RealmOptions {

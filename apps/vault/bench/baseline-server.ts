@@ -10,11 +10,11 @@
  * argv: none; env: DATABASE_URL. Prints `listening on http://127.0.0.1:PORT`.
  */
 import { serve } from '@hono/node-server';
+import { createVerifier } from '@trine/server-kit/token';
 import { createRegistry } from '../src/apps/registry.ts';
 import { generateMasterKey, parseMasterKeys } from '../src/crypto/at-rest.ts';
 import { openDatabase } from '../src/db/open.ts';
 import { createApp } from '../src/http/app.ts';
-import { createVerifier } from '../src/identity/verify.ts';
 import { createLogger } from '../src/logger.ts';
 
 const url = process.env.DATABASE_URL;

@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRealm, type Realm } from '@trine/realm';
+import { createVerifier } from '@trine/server-kit/token';
 import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import {
@@ -20,7 +21,6 @@ import { acquireDataDirLock, type DataDirLock, DataDirLocked } from './data-dir-
 import { type Database, openDatabase } from './db/open.ts';
 import { createApp, type VaultApp } from './http/app.ts';
 import { type DevIssuer, loadDevIssuer } from './identity/dev-issuer.ts';
-import { createVerifier } from './identity/verify.ts';
 import { createLogger } from './logger.ts';
 
 export interface Vault {

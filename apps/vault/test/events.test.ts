@@ -6,11 +6,12 @@
  * releases and audits nothing), and row-level security still applied inside
  * trine_read_auth_share.
  */
+
+import { userKeyOf } from '@trine/server-kit/token';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { withUser } from '../src/db/open.ts';
 import { createWalletStore } from '../src/db/wallet-store.ts';
-import { userKeyOf } from '../src/identity/verify.ts';
 import { resultRows, sweep } from '../src/limits/rate-limit.ts';
 import {
   BACKEND_NOTE,

@@ -12,6 +12,7 @@ import {
   managementHeaders,
   signManagementRequest,
 } from '@trine/core/management-key';
+import { createVerifier } from '@trine/server-kit/token';
 import { sql } from 'drizzle-orm';
 import { exportJWK, generateKeyPair, type JSONWebKeySet, SignJWT } from 'jose';
 import postgres from 'postgres';
@@ -23,7 +24,6 @@ import { wallets } from '../src/db/schema.ts';
 import { createApp, type VaultApp } from '../src/http/app.ts';
 import type { AppDeps } from '../src/http/context.ts';
 import { type DevIssuer, loadDevIssuer } from '../src/identity/dev-issuer.ts';
-import { createVerifier } from '../src/identity/verify.ts';
 import type { LimitsConfig } from '../src/limits/rate-limit.ts';
 import { createLogger } from '../src/logger.ts';
 

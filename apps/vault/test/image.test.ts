@@ -10,7 +10,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import {
@@ -199,6 +199,20 @@ describe('the image, by the same copy rules Docker applies', () => {
     );
     expect(workspaces.length).toBeGreaterThan(4);
     for (const w of workspaces) expect(context, w).toContain(`${w}/package.json`);
+  });
+
+  it('holds every repository file the vault is compiled from (a workspace it bundles is never left out)', () => {
+    // esbuild's metafile lists each input the real build read, relative to apps/vault.
+    const meta = JSON.parse(readFileSync(join(VAULT, 'dist/meta.json'), 'utf8')) as {
+      inputs: Record<string, unknown>;
+    };
+    const sources = Object.keys(meta.inputs)
+      .map((p) => relative(ROOT, resolve(VAULT, p)))
+      .filter((p) => !p.split('/').includes('node_modules'));
+    expect(sources).toContain('apps/vault/src/main.ts');
+    expect(sources.some((p) => p.startsWith('apps/realm/src/'))).toBe(true);
+    expect(sources.some((p) => p.startsWith('packages/server-kit/src/'))).toBe(true);
+    for (const f of sources) expect(context, `${f} (bundled into the vault)`).toContain(f);
   });
 
   it('the final stage: compiled vault, migrations, wallet build, production node_modules; nothing else', () => {

@@ -10,6 +10,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { userKeyOf } from '@trine/server-kit/token';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -35,7 +36,6 @@ import { rotateMasterKeys } from '../src/crypto/rotate.ts';
 import { type Database, MIGRATIONS_FOLDER, openDatabase, withUser } from '../src/db/open.ts';
 import { wallets } from '../src/db/schema.ts';
 import { createWalletStore, legacyWalletCount } from '../src/db/wallet-store.ts';
-import { userKeyOf } from '../src/identity/verify.ts';
 import { buildVault } from '../src/vault.ts';
 import {
   BACKEND_NOTE,

@@ -5,9 +5,10 @@
  * same WWW-Authenticate header; so do a well-signed but expired token and a wrong
  * audience from the trusted issuer.
  */
+
+import { REJECTED } from '@trine/server-kit/token';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REJECTED } from '../src/identity/verify.ts';
 import {
   BACKEND_NOTE,
   BACKENDS,

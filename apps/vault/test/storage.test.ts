@@ -2,13 +2,14 @@
  * Storage guarantees: re-share compare-and-swap under concurrency, row-level security
  * as the app role, and master-key rotation — on PGlite and PostgreSQL.
  */
+
+import { userKeyOf } from '@trine/server-kit/token';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { generateMasterKey, makeKeyring, parseMasterKeys } from '../src/crypto/at-rest.ts';
 import { rotateMasterKeys } from '../src/crypto/rotate.ts';
 import { withAppRole, withUser } from '../src/db/open.ts';
 import { wallets } from '../src/db/schema.ts';
-import { userKeyOf } from '../src/identity/verify.ts';
 import {
   BACKEND_NOTE,
   BACKENDS,

@@ -11,6 +11,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { connect, createServer as createTcpServer, type Socket } from 'node:net';
 import { serve } from '@hono/node-server';
+import { isClientAbort, isDatabaseUnavailable } from '@trine/server-kit/errors';
+import { createVerifier } from '@trine/server-kit/token';
 import { DrizzleQueryError } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
@@ -20,8 +22,6 @@ import { ConfigError, loadConfig } from '../src/config.ts';
 import { isDriverSocketRace } from '../src/db/driver-race.ts';
 import { type Database, type Db, openDatabase } from '../src/db/open.ts';
 import * as schema from '../src/db/schema.ts';
-import { isClientAbort, isDatabaseUnavailable } from '../src/http/app.ts';
-import { createVerifier } from '../src/identity/verify.ts';
 import {
   type Backend,
   call,

@@ -6,8 +6,8 @@
  * dev issuer the realm was given (the vault's, when mounted in-process).
  */
 import { readFileSync } from 'node:fs';
+import type { IssuerConfig } from '@trine/server-kit/token';
 import { z } from 'zod';
-import type { IssuerConfig } from '../identity/verify.ts';
 
 export const DEFAULT_GUESS_LIMIT = 10;
 export const MAX_GUESS_LIMIT = 1000;

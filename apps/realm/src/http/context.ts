@@ -2,11 +2,12 @@
  * @module http/context — the dependencies of the realm's HTTP app and its per-request
  * variables.
  */
+
+import type { Verifier } from '@trine/server-kit/token';
 import type { Logger } from 'pino';
 import type { RealmApp } from '../apps/registry.ts';
 import type { RealmKeyPair } from '../crypto/oprf.ts';
 import type { Database } from '../db/open.ts';
-import type { Verifier } from '../identity/verify.ts';
 import type { LimitsConfig } from '../limits/rate-limit.ts';
 
 export interface RealmDeps {

@@ -12,10 +12,10 @@
  * reason) while it collides.
  */
 import { readFileSync } from 'node:fs';
+import type { IssuerConfig } from '@trine/server-kit/token';
 import { z } from 'zod';
 import { type Db, withAppRole } from '../db/open.ts';
 import { apps } from '../db/schema.ts';
-import type { IssuerConfig } from '../identity/verify.ts';
 
 export const NETWORKS = ['mainnet', 'preprod', 'preview'] as const;
 export type Network = (typeof NETWORKS)[number];

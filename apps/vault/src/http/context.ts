@@ -1,6 +1,8 @@
 /**
  * @module http/context — the dependencies of the HTTP app and the per-request variables.
  */
+
+import type { Verifier } from '@trine/server-kit/token';
 import type { Hono } from 'hono';
 import type { Logger } from 'pino';
 import type { AppRegistry } from '../apps/registry.ts';
@@ -8,7 +10,6 @@ import type { Keyring } from '../crypto/at-rest.ts';
 import type { Database } from '../db/open.ts';
 import type { WalletStore } from '../db/wallet-store.ts';
 import type { DevIssuer } from '../identity/dev-issuer.ts';
-import type { Verifier } from '../identity/verify.ts';
 import type { LimitsConfig } from '../limits/rate-limit.ts';
 
 export interface AppDeps {

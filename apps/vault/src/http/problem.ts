@@ -1,8 +1,10 @@
 /**
  * @module http/problem — RFC 9457 problem documents and the one error class the
- * handlers throw. `app.onError` (http/app.ts) turns every error into a problem
- * document; anything that is not an ApiError becomes a bare 500 with no detail.
+ * handlers throw (on @trine/server-kit's problem base). `app.onError` (http/app.ts, the kit's
+ * problemHandler) turns every error into a problem document; anything unexpected becomes a
+ * bare 500 with no detail.
  */
+import { HttpProblem, type Problem as KitProblem, problems } from '@trine/server-kit/problem';
 
 /** Stable error codes of the vault API. Never rename one; add at the end. */
 export const PROBLEM_CODES = {
@@ -37,13 +39,7 @@ export const PROBLEM_CODES = {
 export type ProblemCode = keyof typeof PROBLEM_CODES;
 
 /** The JSON body of an error response (RFC 9457 §3.1, plus our stable `code`). */
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: ProblemCode;
-}
+export type Problem = KitProblem<ProblemCode>;
 
 /**
  * An error with a stable code. `detail` is shown to the client: it must never hold
@@ -52,35 +48,17 @@ export interface Problem {
  * @example
  * throw new ApiError('stale_epoch', 'expectedEpoch 3 is not the stored epoch');
  */
-export class ApiError extends Error {
+export class ApiError extends HttpProblem<ProblemCode> {
   override readonly name = 'ApiError';
-  readonly code: ProblemCode;
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
 
   constructor(code: ProblemCode, detail: string, headers: Record<string, string> = {}) {
-    super(detail);
-    this.code = code;
-    this.status = PROBLEM_CODES[code].status;
-    this.headers = headers;
+    super(code, PROBLEM_CODES[code].status, detail, headers);
   }
 }
 
-/** The problem document of a code. `type` is a stable URN (RFC 9457 §3.1.1). */
-export function problemOf(code: ProblemCode, detail: string): Problem {
-  const { status, title } = PROBLEM_CODES[code];
-  return { type: `urn:trine:problem:${code}`, title, status, detail, code };
-}
+/** True for this server's own errors (the kit's handler answers them as they are). */
+export const isApiError = (e: unknown): e is ApiError => e instanceof ApiError;
 
-/** A `application/problem+json` Response. */
-export function problemResponse(
-  code: ProblemCode,
-  detail: string,
-  headers: Record<string, string> = {},
-): Response {
-  const problem = problemOf(code, detail);
-  return new Response(JSON.stringify(problem), {
-    status: problem.status,
-    headers: { 'content-type': 'application/problem+json', ...headers },
-  });
-}
+/** `problemOf(code, detail)`: the document (`type` is the stable URN `urn:trine:problem:<code>`, RFC 9457
+ * §3.1.1); `problemResponse(code, detail, headers)`: an `application/problem+json` Response. */
+export const { problemOf, problemResponse } = problems(PROBLEM_CODES, 'urn:trine:problem:');

@@ -12,6 +12,7 @@
 import { createRoute, type OpenAPIHono, type z } from '@hono/zod-openapi';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { equalBytes, fromBase64Url, toBase64Url } from '@trine/core/bytes';
+import { bearerToken, type VerifiedUser } from '@trine/server-kit/token';
 import { and, eq } from 'drizzle-orm';
 import type { Context } from 'hono';
 import type { RealmApp } from '../../apps/registry.ts';
@@ -37,7 +38,6 @@ import {
   type Who,
 } from '../../db/registrations.ts';
 import { epochs } from '../../db/schema.ts';
-import { bearerToken, type VerifiedUser } from '../../identity/verify.ts';
 import { hit } from '../../limits/rate-limit.ts';
 import type { Env, RealmDeps } from '../context.ts';
 import { ApiError } from '../problem.ts';

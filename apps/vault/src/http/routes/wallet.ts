@@ -5,10 +5,10 @@
  * and audit events; no response ever carries both (DESIGN.md §2.3).
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { bearerToken } from '@trine/server-kit/token';
 import type { Context } from 'hono';
 import type { AppConfig } from '../../apps/registry.ts';
 import type { Caller } from '../../db/wallet-store.ts';
-import { bearerToken } from '../../identity/verify.ts';
 import { bucketKey, hit, type Limit } from '../../limits/rate-limit.ts';
 import type { Env, Services } from '../context.ts';
 import { keepRawBody, managementAuth, parseManagementKey } from '../management.ts';

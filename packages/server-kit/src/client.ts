@@ -1,5 +1,5 @@
 /**
- * @module http/client — who is calling: the client IP and scheme. `X-Forwarded-For` and
+ * @module client — who is calling: the client IP and scheme. `X-Forwarded-For` and
  * `X-Forwarded-Proto` are believed only when the socket peer is one of
  * `TRINE_TRUSTED_PROXIES`; otherwise anyone could pick their rate-limit bucket.
  */

@@ -1,14 +1,16 @@
 /**
- * @module identity/verify — verifies the app's user JWT with jose (DESIGN.md §5).
+ * @module token — verifies a user's JWT with jose (DESIGN.md §5), for the vault and for
+ * every recovery realm alike (a realm run by another operator trusts the same identity
+ * provider, and must refuse tokens just as carefully).
  *
  * The issuer is chosen from the app's configured issuers by the token's (unverified)
  * `iss`; then the signature is checked against that issuer's keys only (JWKS URL with
  * caching, or static JWKs) with an algorithm allow-list (RS256, ES256, EdDSA: never
  * `none`, never HMAC, so a public key can never be used as an HMAC secret), `iss`,
  * `aud`, `exp`, `nbf` and a 30 s clock tolerance. The user key is `(iss, sub)`.
- * Every failure is one `unauthorized` error whose detail never echoes the token, and a
+ * Every refusal is one {@link TokenRefused} whose detail never echoes the token, and a
  * token that is not accepted gets one and the same detail (`REJECTED`) whether its issuer
- * is trusted by the app or not: otherwise anyone could ask the vault which identity
+ * is trusted by the app or not: otherwise anyone could ask a server which identity
  * providers an app trusts by sending forged tokens with guessed `iss` values.
  */
 import {
@@ -19,8 +21,8 @@ import {
   type JWTVerifyGetKey,
   jwtVerify,
 } from 'jose';
-import { ApiError } from '../http/problem.ts';
 
+/** A trusted identity provider: `{iss, aud, jwksUrl}` or `{iss, aud, jwks}`. */
 export interface IssuerConfig {
   iss: string;
   aud: string | string[];
@@ -31,7 +33,7 @@ export interface IssuerConfig {
 export interface VerifiedUser {
   iss: string;
   sub: string;
-  /** JSON `["iss","sub"]`: the stable, unambiguous user key (RLS key). */
+  /** JSON `["iss","sub"]`: the stable, unambiguous user key (the vault's RLS key). */
   userKey: string;
 }
 
@@ -40,8 +42,30 @@ export const MAX_TOKEN_LENGTH = 8192;
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 /** The one detail of every refused token (untrusted issuer, bad signature, expired, …). */
 export const REJECTED = 'the bearer token was rejected';
+const MALFORMED = 'the bearer token is not a well-formed JWT';
+
+/**
+ * Why a token was not accepted: `unauthorized` (401, with `www-authenticate`) or
+ * `unavailable` (503: the issuer's keys cannot be fetched right now, which says nothing
+ * about the token, so a client must not drop it). Each server maps it to its own problem.
+ */
+export class TokenRefused extends Error {
+  override readonly name = 'TokenRefused';
+  readonly code: 'unauthorized' | 'unavailable';
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(
+    code: 'unauthorized' | 'unavailable',
+    detail: string,
+    headers: Record<string, string>,
+  ) {
+    super(detail);
+    this.code = code;
+    this.headers = headers;
+  }
+}
 
 export interface Verifier {
+  /** The verified user, or throws {@link TokenRefused}. */
   verify(token: string, issuers: readonly IssuerConfig[]): Promise<VerifiedUser>;
 }
 
@@ -53,14 +77,17 @@ export function userKeyOf(iss: string, sub: string): string {
 /** Most issuer key sets kept (apps × issuers; an evicted one is simply built again). */
 export const KEY_SET_CACHE_SIZE = 256;
 
+const deny = (detail: string) =>
+  new TokenRefused('unauthorized', detail, { 'www-authenticate': 'Bearer error="invalid_token"' });
+
 /**
  * Creates a verifier that caches key sets per issuer (remote JWKS: jose's cache with
  * a 10 min max age and a 30 s cooldown between refetches on an unknown kid; static JWKS:
  * jose's local set, which imports each key once and keeps the imported CryptoKey).
- * Looked up by the issuer object first (the registry hands out the same object on every
- * request: no JSON.stringify of the key set per request), then by its content in a
- * bounded LRU, so an app re-read from the table reuses its imported keys and a changed
- * key set gets a new entry. Only public keys are cached.
+ * Looked up by the issuer object first (a registry that hands out the same object on
+ * every request pays no JSON.stringify of the key set per request), then by its content
+ * in a bounded LRU, so an app re-read from its table reuses its imported keys and a
+ * changed key set gets a new entry. Only public keys are cached.
  */
 export function createVerifier(opts: { clockToleranceSec?: number } = {}): Verifier {
   const cache = new Map<string, JWTVerifyGetKey>();
@@ -96,7 +123,8 @@ export function createVerifier(opts: { clockToleranceSec?: number } = {}): Verif
       } else if (issuer.jwks) {
         getKey = createLocalJWKSet(issuer.jwks);
       } else {
-        throw new ApiError('unauthorized', 'issuer has no keys configured');
+        // A configuration the loaders refuse; the same detail as any refusal regardless.
+        throw deny(REJECTED);
       }
       cache.set(id, getKey);
       if (cache.size > KEY_SET_CACHE_SIZE) {
@@ -107,19 +135,15 @@ export function createVerifier(opts: { clockToleranceSec?: number } = {}): Verif
     byObject.set(issuer, getKey);
     return getKey;
   };
-  const deny = (detail: string) =>
-    new ApiError('unauthorized', detail, { 'www-authenticate': 'Bearer error="invalid_token"' });
 
   return {
     async verify(token, issuers) {
-      if (token.length > MAX_TOKEN_LENGTH || !TOKEN_SHAPE.test(token)) {
-        throw deny('the bearer token is not a well-formed JWT');
-      }
+      if (token.length > MAX_TOKEN_LENGTH || !TOKEN_SHAPE.test(token)) throw deny(MALFORMED);
       let iss: unknown;
       try {
         iss = decodeJwt(token).iss;
       } catch {
-        throw deny('the bearer token is not a well-formed JWT');
+        throw deny(MALFORMED);
       }
       const issuer = issuers.find((i) => i.iss === iss);
       // Same detail as a bad signature from a trusted issuer: no trusted-issuer oracle.
@@ -138,9 +162,9 @@ export function createVerifier(opts: { clockToleranceSec?: number } = {}): Verif
         }
         return { iss: issuer.iss, sub, userKey: userKeyOf(issuer.iss, sub) };
       } catch (e) {
-        if (e instanceof ApiError) throw e;
+        if (e instanceof TokenRefused) throw e;
         if (e instanceof KeysUnavailable) {
-          throw new ApiError(
+          throw new TokenRefused(
             'unavailable',
             "the token issuer's signing keys cannot be fetched right now; retry later",
             { 'retry-after': '5' },
@@ -173,11 +197,11 @@ function isJwksFetchFailure(e: unknown): boolean {
   return code === 'ERR_JWKS_TIMEOUT' || code === 'ERR_JOSE_GENERIC' || code === 'ERR_JWKS_INVALID';
 }
 
-/** Extracts the bearer token of an Authorization header, or throws `unauthorized`. */
+/** The bearer token of an Authorization header, or throws {@link TokenRefused}. */
 export function bearerToken(header: string | undefined): string {
   const m = header?.match(/^Bearer ([^\s]+)$/i);
   if (!m?.[1]) {
-    throw new ApiError('unauthorized', 'an Authorization: Bearer <JWT> header is required', {
+    throw new TokenRefused('unauthorized', 'an Authorization: Bearer <JWT> header is required', {
       'www-authenticate': 'Bearer',
     });
   }
