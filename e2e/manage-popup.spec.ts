@@ -268,3 +268,29 @@ test('in the frame (IntersectionObserver v2): a wrong password on export is mark
   expect(state.invalid).toBe('true');
   expect(state.described).toContain(WRONG);
 });
+
+test('the host shrinks the frame during delete → it moves to the wallet window', async ({
+  device,
+  user,
+}) => {
+  const { demo, page, context } = device;
+  await demo.open();
+  await demo.signIn(user);
+  await demo.connectAndCreate();
+  const token = await devToken(env.vault, user);
+  await demo.manage('Delete wallet');
+  const w = demo.wallet;
+  await expect(w.getByRole('button', { name: 'Delete wallet' })).toBeEnabled();
+  await page.evaluate((sel) => {
+    (document.querySelector(sel) as HTMLIFrameElement).style.height = '200px';
+  }, FRAME);
+  const open = w.getByRole('button', { name: 'Open the wallet window' });
+  await expect(open).toBeAttached();
+  await expect(w.getByLabel('Type DELETE to confirm')).toHaveCount(0);
+  const [popup] = await Promise.all([context.waitForEvent('page'), open.click()]);
+  await popup.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await popup.getByLabel('Type DELETE to confirm').fill('DELETE');
+  await popup.getByRole('button', { name: 'Delete wallet' }).click();
+  await expect(page.locator('#manage-result')).toHaveText('Wallet deleted.', { timeout: 30_000 });
+  expect((await vaultGet(env.vault, token, '')).status).toBe(404);
+});

@@ -57,7 +57,12 @@ import {
   preloadPasswordStrength,
 } from '../validators.ts';
 import { VaultError } from '../vault-client.ts';
-import { canConfirmFrameVisibility, frameTooSmallSettled, type ReviewGate } from '../visibility.ts';
+import {
+  canConfirmFrameVisibility,
+  frameTooSmall,
+  frameTooSmallSettled,
+  type ReviewGate,
+} from '../visibility.ts';
 import { ensureDevice, guardScreen, POPUP_BLOCKED, popupRetry } from './approve.ts';
 import { openRecoveryShare } from './recover.ts';
 import { reshareWith } from './reshare-step.ts';
@@ -366,6 +371,31 @@ async function needsPopup(): Promise<boolean> {
   return !canConfirmFrameVisibility() || (await frameTooSmallSettled());
 }
 
+/** The host shrank the frame below a usable size during the screen: use the popup. */
+class MovedToPopup extends Error {
+  override readonly name = 'MovedToPopup';
+}
+
+/**
+ * Fails the screen with MovedToPopup when the host shrinks the frame below a usable size
+ * (not while the screen works on an answer). Returns the teardown.
+ */
+function watchShrink(screen: Screen, fail: (e: unknown) => void): () => void {
+  const onResize = () => {
+    if (frameTooSmall() && !screen.isBusy) fail(new MovedToPopup());
+  };
+  addEventListener('resize', onResize);
+  return () => removeEventListener('resize', onResize);
+}
+
+/** The popup flow when the in-frame one moved there; anything else is rethrown. */
+const movedTo =
+  <T>(popup: () => Promise<T>) =>
+  (e: unknown): Promise<T> => {
+    if (e instanceof MovedToPopup) return popup();
+    throw e;
+  };
+
 const POPUP_WHY =
   'This browser cannot confirm that the wallet is fully visible inside this page, so this happens in a separate wallet window that the page cannot cover.';
 
@@ -397,7 +427,8 @@ export async function exportFlow(ctx: Ctx): Promise<void> {
   const state = await walletState(ctx);
   if (await needsPopup()) return exportInPopup(ctx, state);
   let stopGuard: () => void = () => {};
-  const words = await interact<string[]>(ctx.view, (done, fail) => {
+  let stopShrink: () => void = () => {};
+  const words = await interact<string[] | undefined>(ctx.view, (done, fail) => {
     const current = passwordField('Password', 'current-password');
     let gate: ReviewGate | undefined;
     const screen = new Screen({
@@ -424,8 +455,15 @@ export async function exportFlow(ctx: Ctx): Promise<void> {
     gate = guardScreen(screen, (stop) => {
       stopGuard = stop;
     });
+    stopShrink = watchShrink(screen, fail);
     return screen;
-  }).finally(() => stopGuard());
+  })
+    .catch(movedTo(async () => undefined))
+    .finally(() => {
+      stopGuard();
+      stopShrink();
+    });
+  if (!words) return exportInPopup(ctx, state);
   try {
     await interact<void>(ctx.view, (done) => {
       const list = h('ol', { class: 'words' }, ...words.map((w) => h('li', null, w)));
@@ -582,6 +620,7 @@ export async function deleteFlow(ctx: Ctx): Promise<void> {
   const hasDevice = state.device !== undefined && state.device.epoch === state.meta.epoch;
   if (await needsPopup()) return deleteInPopup(ctx, state, hasDevice);
   let stopGuard: () => void = () => {};
+  let stopShrink: () => void = () => {};
   await interact<void>(ctx.view, (done, fail) => {
     const current = passwordField('Password', 'current-password');
     const confirm = textField('Type DELETE to confirm');
@@ -620,8 +659,14 @@ export async function deleteFlow(ctx: Ctx): Promise<void> {
     gate = guardScreen(screen, (stop) => {
       stopGuard = stop;
     });
+    stopShrink = watchShrink(screen, fail);
     return screen;
-  }).finally(() => stopGuard());
+  })
+    .finally(() => {
+      stopGuard();
+      stopShrink();
+    })
+    .catch(movedTo(() => deleteInPopup(ctx, state, hasDevice)));
 }
 
 /**
