@@ -31,7 +31,8 @@ import {
 } from '../context.ts';
 import { isWrongSecret, StaleDeviceError, userMessage } from '../errors.ts';
 import { payloadView } from '../payload-view.ts';
-import { envelope, newNonce, popupUrl, readToIframe, type ToPopup } from '../popup-link.ts';
+import type { ToPopup } from '../popup-link.ts';
+import { popupLink } from '../popup-opener.ts';
 import { UNLOCK_MINUTES } from '../session.ts';
 import { txView } from '../tx-view.ts';
 import { type Child, h } from '../ui/dom.ts';
@@ -301,78 +302,10 @@ function approveInPopup<T>(
   const unlocked = ctx.session.active(walletId, epoch);
   // The popup draws the origin line itself (from hostOrigin and network).
   const body = snapshot(a.content.filter(Boolean) as Node[]);
-  let teardown: () => void = () => {};
   return interact<T>(ctx.view, (doneRaw, failRaw) => {
-    const done = (v: T) => {
-      teardown();
-      doneRaw(v);
-    };
-    const fail = (e: unknown) => {
-      teardown();
-      failRaw(e);
-    };
-    let popup: Window | null = null;
-    let nonce = '';
-    let signing = false;
-    let poll: ReturnType<typeof setInterval> | undefined;
-    const post = (m: ToPopup) => popup?.postMessage(envelope(nonce, m), location.origin);
-    const onMessage = async (e: MessageEvent) => {
-      if (!popup) return;
-      const m = readToIframe(e, popup, nonce);
-      if (!m) return;
-      if (m.type === 'ready') {
-        post({
-          type: 'request',
-          request: {
-            title: a.title,
-            hostOrigin: ctx.hostOrigin,
-            network: state.meta.network,
-            body,
-            password: !unlocked,
-            stay: !unlocked,
-            approveLabel: a.approveLabel,
-            cancelLabel: 'Reject',
-          },
-        });
-        screen.progress('Review and answer in the wallet window.');
-      } else if (m.type === 'cancel') {
-        if (!signing) fail(cancelled());
-      } else if (m.type === 'approve' && !signing) {
-        signing = true;
-        screen.busy(true);
-        const ui = {
-          progress: (text: string) => {
-            screen.progress(text);
-            post({ type: 'progress', text });
-          },
-        };
-        try {
-          const result = await signWith(ctx, state, a, cardano, m, ui);
-          post({ type: 'done' });
-          done(result);
-        } catch (e) {
-          signing = false;
-          if (e instanceof StaleDeviceError || !isRetryable(e)) {
-            post({ type: 'done' });
-            fail(e);
-            return;
-          }
-          screen.busy(false);
-          post({ type: 'retry', error: userMessage(e, 'password') });
-          screen.progress('Review and answer in the wallet window.');
-        }
-      }
-    };
-    addEventListener('message', onMessage);
-    teardown = () => {
-      removeEventListener('message', onMessage);
-      if (poll !== undefined) clearInterval(poll);
-      if (popup && !popup.closed) popup.close();
-    };
-    const screen = new Screen({
+    const link = popupLink({
       title: a.title,
       network: state.meta.network,
-      stickyActions: true,
       body: [
         originLine(ctx, state),
         h(
@@ -381,40 +314,70 @@ function approveInPopup<T>(
           'This browser cannot confirm that the wallet is fully visible inside this page, so you review and approve in a separate wallet window that the page cannot cover.',
         ),
       ],
-      submitLabel: 'Open the wallet window',
       cancelLabel: 'Reject',
-      initialFocus: 'heading',
-      onCancel: () => fail(cancelled()),
-      onSubmit: (scr) => {
-        if (popup && !popup.closed) {
-          popup.focus();
-          return;
-        }
-        nonce = newNonce();
-        // From the user's click (transient activation); a named target could be found
-        // and navigated by the host, so none is given.
-        popup = window.open(popupUrl(nonce), '_blank', 'popup,width=480,height=760');
-        if (!popup) {
-          scr.error(
-            'Your browser blocked the wallet window. Allow pop-ups for this site, then press the button again, or reject.',
-          );
-          return;
-        }
-        scr.progress('Opening the wallet window…');
-        if (poll !== undefined) clearInterval(poll);
-        poll = setInterval(() => {
-          if (popup?.closed && !signing) {
-            clearInterval(poll);
-            poll = undefined;
-            popup = null;
-            scr.busy(false);
-            scr.error('The wallet window was closed. Open it again to approve, or reject.');
+      request: {
+        kind: 'sign',
+        title: a.title,
+        hostOrigin: ctx.hostOrigin,
+        network: state.meta.network,
+        body,
+        password: !unlocked,
+        stay: !unlocked,
+        approveLabel: a.approveLabel,
+        cancelLabel: 'Reject',
+      },
+      waitText: 'Review and answer in the wallet window.',
+      closedText: 'The wallet window was closed. Open it again to approve, or reject.',
+      blockedText: POPUP_BLOCKED('reject'),
+      onFrameCancel: () => fail(cancelled()),
+      onAnswer: async (m, link) => {
+        if (m.type === 'cancel') return fail(cancelled());
+        const { screen } = link;
+        link.hold = true;
+        screen.busy(true);
+        const ui = {
+          progress: (text: string) => {
+            screen.progress(text);
+            link.post({ type: 'progress', text });
+          },
+        };
+        try {
+          const result = await signWith(ctx, state, a, cardano, m, ui);
+          link.post({ type: 'done' });
+          done(result);
+        } catch (e) {
+          link.hold = false;
+          if (e instanceof StaleDeviceError || !isRetryable(e)) {
+            link.post({ type: 'done' });
+            fail(e);
+            return;
           }
-        }, 300);
+          screen.busy(false);
+          link.post(popupRetry(e));
+          screen.progress('Review and answer in the wallet window.');
+        }
       },
     });
-    return screen;
+    const done = (v: T) => {
+      link.stop();
+      doneRaw(v);
+    };
+    const fail = (e: unknown) => {
+      link.stop();
+      failRaw(e);
+    };
+    return link.screen;
   });
+}
+
+/** The frame's message for a blocked popup; `other` is the way out ("reject", "cancel"). */
+export const POPUP_BLOCKED = (other: string) =>
+  `Your browser blocked the wallet window. Allow pop-ups for this site, then press the button again, or ${other}.`;
+
+/** The popup's retry for `e`: the message, under the password field when it is wrong. */
+export function popupRetry(e: unknown): ToPopup {
+  const error = userMessage(e, 'password');
+  return isWrongSecret(e) ? { type: 'retry', error, field: 'password' } : { type: 'retry', error };
 }
 
 /** Errors the user can fix on the same screen (a wrong password, a network blip). */

@@ -38,7 +38,8 @@ import {
   unlockWithPassword,
   type WalletState,
 } from '../context.ts';
-import { StaleDeviceError, userMessage } from '../errors.ts';
+import { isWrongSecret, StaleDeviceError, userMessage } from '../errors.ts';
+import { type PopupLink, popupLink } from '../popup-opener.ts';
 import { atRealms } from '../realm-client.ts';
 import { ReshareError } from '../reshare.ts';
 import { h } from '../ui/dom.ts';
@@ -56,8 +57,13 @@ import {
   preloadPasswordStrength,
 } from '../validators.ts';
 import { VaultError } from '../vault-client.ts';
-import type { ReviewGate } from '../visibility.ts';
-import { ensureDevice, guardScreen } from './approve.ts';
+import {
+  canConfirmFrameVisibility,
+  frameTooSmall,
+  frameTooSmallSettled,
+  type ReviewGate,
+} from '../visibility.ts';
+import { ensureDevice, guardScreen, POPUP_BLOCKED, popupRetry } from './approve.ts';
 import { openRecoveryShare } from './recover.ts';
 import { reshareWith } from './reshare-step.ts';
 
@@ -150,7 +156,9 @@ export async function changePasswordFlow(ctx: Ctx): Promise<void> {
         } catch (e) {
           if (fatal(e)) return fail(e);
           screen.busy(false);
-          screen.error(userMessage(e, step));
+          // A wrong password or answer is shown under (and tied to) its own field.
+          const field = step === 'password' ? current.input : answer.input;
+          screen.error(userMessage(e, step), isWrongSecret(e) ? field : undefined);
         } finally {
           wipe(entropy);
         }
@@ -262,7 +270,9 @@ export async function rearmFlow(ctx: Ctx, notice?: string): Promise<void> {
         } catch (e) {
           if (fatal(e)) return fail(e);
           screen.busy(false);
-          screen.error(userMessage(e, step));
+          // A wrong password or answer is shown under (and tied to) its own field.
+          const field = step === 'password' ? current.input : answer.input;
+          screen.error(userMessage(e, step), isWrongSecret(e) ? field : undefined);
         } finally {
           wipe(entropy);
         }
@@ -343,7 +353,7 @@ export async function changeQuestionFlow(ctx: Ctx): Promise<void> {
         } catch (e) {
           if (fatal(e)) return fail(e);
           screen.busy(false);
-          screen.error(userMessage(e, 'password'));
+          screen.error(userMessage(e, 'password'), isWrongSecret(e) ? current.input : undefined);
         } finally {
           wipe(entropy);
         }
@@ -353,24 +363,77 @@ export async function changeQuestionFlow(ctx: Ctx): Promise<void> {
 }
 
 /**
+ * Whether a screen that shows or destroys secrets moves to the wallet's own window: the
+ * browser cannot confirm the frame is visible (no IntersectionObserver v2), or the host
+ * gives the frame too little room (DESIGN.md §2.12, as approvals do).
+ */
+async function needsPopup(): Promise<boolean> {
+  return !canConfirmFrameVisibility() || (await frameTooSmallSettled());
+}
+
+/** The host shrank the frame below a usable size during the screen: use the popup. */
+class MovedToPopup extends Error {
+  override readonly name = 'MovedToPopup';
+}
+
+/**
+ * Fails the screen with MovedToPopup when the host shrinks the frame below a usable size
+ * (not while the screen works on an answer). Returns the teardown.
+ */
+function watchShrink(screen: Screen, fail: (e: unknown) => void): () => void {
+  const onResize = () => {
+    if (frameTooSmall() && !screen.isBusy) fail(new MovedToPopup());
+  };
+  addEventListener('resize', onResize);
+  return () => removeEventListener('resize', onResize);
+}
+
+/** The popup flow when the in-frame one moved there; anything else is rethrown. */
+const movedTo =
+  <T>(popup: () => Promise<T>) =>
+  (e: unknown): Promise<T> => {
+    if (e instanceof MovedToPopup) return popup();
+    throw e;
+  };
+
+const POPUP_WHY =
+  'This browser cannot confirm that the wallet is fully visible inside this page, so this happens in a separate wallet window that the page cannot cover.';
+
+const EXPORT_WARNING =
+  'Anyone who sees these 24 words can take everything in this wallet, without your password. Make sure no one is watching and no screen is being shared. Write them on paper; never type them into a website.';
+
+/** Password → the 24 words (the entropy is wiped; the caller empties the array). */
+async function unlockWords(
+  ctx: Ctx,
+  state: WalletState,
+  password: string,
+  ui: Pick<Screen, 'progress'>,
+): Promise<string[]> {
+  let entropy: Uint8Array | undefined;
+  try {
+    entropy = await unlockWithPassword(ctx, state, password, ui);
+    return entropyToMnemonic(entropy).split(' ');
+  } finally {
+    wipe(entropy);
+  }
+}
+
+/**
  * Shows the recovery phrase inside the iframe only (DESIGN.md §2.1): never posted to the
- * host, removed from the DOM when the screen closes.
+ * host, removed from the DOM when the screen closes. Where the frame's visibility cannot
+ * be confirmed, in the wallet's own window instead (exportInPopup).
  */
 export async function exportFlow(ctx: Ctx): Promise<void> {
   const state = await walletState(ctx);
+  if (await needsPopup()) return exportInPopup(ctx, state);
   let stopGuard: () => void = () => {};
-  const words = await interact<string[]>(ctx.view, (done, fail) => {
+  let stopShrink: () => void = () => {};
+  const words = await interact<string[] | undefined>(ctx.view, (done, fail) => {
     const current = passwordField('Password', 'current-password');
     let gate: ReviewGate | undefined;
     const screen = new Screen({
       title: 'Show recovery phrase',
-      body: [
-        h(
-          'p',
-          { class: 'notice' },
-          'Anyone who sees these 24 words can take everything in this wallet, without your password. Make sure no one is watching and no screen is being shared. Write them on paper; never type them into a website.',
-        ),
-      ],
+      body: [h('p', { class: 'notice' }, EXPORT_WARNING)],
       fields: [current.wrap],
       submitLabel: 'Show the words',
       cancelLabel: 'Cancel',
@@ -379,16 +442,12 @@ export async function exportFlow(ctx: Ctx): Promise<void> {
         if (!gate?.take()) return screen.error('Press the button again to continue.');
         if (!validate([[current, current.input.value ? [] : ['Type your password.']]])) return;
         screen.busy(true);
-        let entropy: Uint8Array | undefined;
         try {
-          entropy = await unlockWithPassword(ctx, state, current.input.value, screen);
-          done(entropyToMnemonic(entropy).split(' '));
+          done(await unlockWords(ctx, state, current.input.value, screen));
         } catch (e) {
           if (fatal(e)) return fail(e);
           screen.busy(false);
-          screen.error(userMessage(e, 'password'));
-        } finally {
-          wipe(entropy);
+          screen.error(userMessage(e, 'password'), isWrongSecret(e) ? current.input : undefined);
         }
       },
     });
@@ -396,8 +455,15 @@ export async function exportFlow(ctx: Ctx): Promise<void> {
     gate = guardScreen(screen, (stop) => {
       stopGuard = stop;
     });
+    stopShrink = watchShrink(screen, fail);
     return screen;
-  }).finally(() => stopGuard());
+  })
+    .catch(movedTo(async () => undefined))
+    .finally(() => {
+      stopGuard();
+      stopShrink();
+    });
+  if (!words) return exportInPopup(ctx, state);
   try {
     await interact<void>(ctx.view, (done) => {
       const list = h('ol', { class: 'words' }, ...words.map((w) => h('li', null, w)));
@@ -415,25 +481,153 @@ export async function exportFlow(ctx: Ctx): Promise<void> {
   }
 }
 
+/**
+ * The export in the wallet's own window: the popup asks for the password (review gate),
+ * the frame unlocks and posts the words to that window only (its window, the wallet
+ * origin, the nonce); the frame's DOM never holds them. Resolves when the user closed
+ * the phrase (or the window).
+ */
+function exportInPopup(ctx: Ctx, state: WalletState): Promise<void> {
+  return interact<void>(ctx.view, (doneRaw, failRaw) => {
+    /** The words were shown in the popup: its close (or `cancel`) ends the export. */
+    let shown = false;
+    const link = popupLink({
+      title: 'Show recovery phrase',
+      network: state.meta.network,
+      body: [h('p', { class: 'notice' }, POPUP_WHY)],
+      cancelLabel: 'Cancel',
+      request: {
+        kind: 'export',
+        title: 'Show recovery phrase',
+        hostOrigin: ctx.hostOrigin,
+        network: state.meta.network,
+        body: [{ t: 'p', a: { class: 'notice' }, c: [EXPORT_WARNING] }],
+        password: true,
+        stay: false,
+        approveLabel: 'Show the words',
+        cancelLabel: 'Cancel',
+      },
+      waitText: 'Type your password in the wallet window.',
+      closedText: 'The wallet window was closed. Open it again to see your phrase, or cancel.',
+      blockedText: POPUP_BLOCKED('cancel'),
+      onFrameCancel: () => fail(cancelled()),
+      onClosed: () => {
+        if (shown) done();
+        return shown;
+      },
+      onAnswer: async (m, link) => {
+        if (m.type === 'cancel') return shown ? done() : fail(cancelled());
+        if (shown) return;
+        const { screen } = link;
+        link.hold = true;
+        screen.busy(true);
+        const ui = progressBoth(link);
+        let words: string[] | undefined;
+        try {
+          words = await unlockWords(ctx, state, m.password, ui);
+          link.post({ type: 'words', words });
+          shown = true;
+          link.hold = false;
+          screen.progress(
+            'Your recovery phrase is shown in the wallet window. Close it when you are done.',
+          );
+        } catch (e) {
+          link.hold = false;
+          if (fatal(e)) {
+            link.post({ type: 'done' });
+            return fail(e);
+          }
+          screen.busy(false);
+          link.post(popupRetry(e));
+          screen.progress('Type your password in the wallet window.');
+        } finally {
+          words?.fill('');
+        }
+      },
+    });
+    const done = () => {
+      link.stop();
+      doneRaw();
+    };
+    const fail = (e: unknown) => {
+      link.stop();
+      failRaw(e);
+    };
+    return link.screen;
+  });
+}
+
+/** Progress shown in the frame and in the popup. */
+function progressBoth(link: PopupLink): Pick<Screen, 'progress'> {
+  return {
+    progress: (text: string) => {
+      link.screen.progress(text);
+      link.post({ type: 'progress', text });
+    },
+  };
+}
+
+const DELETE_WARNING =
+  'This deletes your wallet’s shares from the wallet service and from this browser. Funds left at its address can then only be reached with the 24-word recovery phrase. Export it first if you have not.';
+
+/**
+ * The deletes (invariant 11: signed with the management key the password yields): the
+ * vault, then each realm's registration (best effort), then this browser's record.
+ */
+async function deleteWallet(
+  ctx: Ctx,
+  state: WalletState,
+  password: string | undefined,
+  ui: Pick<Screen, 'progress'>,
+): Promise<void> {
+  let entropy: Uint8Array | undefined;
+  try {
+    // The password proves the person at the keyboard owns the wallet here, and
+    // yields the management key that signs the deletes (invariant 11).
+    if (password !== undefined) entropy = await unlockWithPassword(ctx, state, password, ui);
+    const management = entropy ? managementOf(entropy, state.meta.walletId) : undefined;
+    try {
+      ui.progress('Deleting from the wallet service…');
+      await ctx.vault.deleteWallet(management?.signer);
+      const setup = management ? await realmSetup(ctx, state.meta.walletId) : null;
+      if (setup && management) {
+        ui.progress('Deleting from the recovery services…');
+        // Best effort: the vault's record is gone, so what a realm keeps opens nothing.
+        await atRealms(setup.realms, 0, (realm) =>
+          setup.client.deleteRegistration(realm, management.signer),
+        );
+      }
+    } finally {
+      if (management) wipe(management.key.secretKey);
+    }
+    ctx.session.clear();
+    // No "wrong attempts" notice for a wallet that is gone.
+    await ctx.securityCheck;
+    ctx.securityCheck = undefined;
+    ctx.realmNotice = undefined;
+    ctx.activityNotice = undefined;
+    ui.progress('Deleting from this browser…');
+    await ctx.store.remove(ctx.appId, state.meta.walletId);
+  } finally {
+    wipe(entropy);
+  }
+}
+
 /** DELETE on the vault, then the local device share. */
 export async function deleteFlow(ctx: Ctx): Promise<void> {
   const state = await loadWallet(ctx);
   if (!state) throw new VaultError(404, 'wallet_not_found', 'no wallet');
   const hasDevice = state.device !== undefined && state.device.epoch === state.meta.epoch;
+  if (await needsPopup()) return deleteInPopup(ctx, state, hasDevice);
   let stopGuard: () => void = () => {};
+  let stopShrink: () => void = () => {};
   await interact<void>(ctx.view, (done, fail) => {
     const current = passwordField('Password', 'current-password');
     const confirm = textField('Type DELETE to confirm');
     let gate: ReviewGate | undefined;
     const screen = new Screen({
       title: 'Delete wallet',
-      body: [
-        h(
-          'p',
-          { class: 'notice' },
-          'This deletes your wallet’s shares from the wallet service and from this browser. Funds left at its address can then only be reached with the 24-word recovery phrase. Export it first if you have not.',
-        ),
-      ],
+      body: [h('p', { class: 'notice' }, DELETE_WARNING)],
       fields: hasDevice ? [current.wrap, confirm.wrap] : [confirm.wrap],
       submitLabel: 'Delete wallet',
       danger: true,
@@ -452,48 +646,96 @@ export async function deleteFlow(ctx: Ctx): Promise<void> {
           return;
         }
         screen.busy(true);
-        let entropy: Uint8Array | undefined;
         try {
-          // The password proves the person at the keyboard owns the wallet here, and
-          // yields the management key that signs the deletes (invariant 11).
-          if (hasDevice)
-            entropy = await unlockWithPassword(ctx, state, current.input.value, screen);
-          const management = entropy ? managementOf(entropy, state.meta.walletId) : undefined;
-          try {
-            screen.progress('Deleting from the wallet service…');
-            await ctx.vault.deleteWallet(management?.signer);
-            const setup = management ? await realmSetup(ctx, state.meta.walletId) : null;
-            if (setup && management) {
-              screen.progress('Deleting from the recovery services…');
-              // Best effort: the vault's record is gone, so what a realm keeps opens nothing.
-              await atRealms(setup.realms, 0, (realm) =>
-                setup.client.deleteRegistration(realm, management.signer),
-              );
-            }
-          } finally {
-            if (management) wipe(management.key.secretKey);
-          }
-          ctx.session.clear();
-          // No "wrong attempts" notice for a wallet that is gone.
-          await ctx.securityCheck;
-          ctx.securityCheck = undefined;
-          ctx.realmNotice = undefined;
-          ctx.activityNotice = undefined;
-          screen.progress('Deleting from this browser…');
-          await ctx.store.remove(ctx.appId, state.meta.walletId);
+          await deleteWallet(ctx, state, hasDevice ? current.input.value : undefined, screen);
           done();
         } catch (e) {
           if (fatal(e)) return fail(e);
           screen.busy(false);
-          screen.error(userMessage(e, 'password'));
-        } finally {
-          wipe(entropy);
+          screen.error(userMessage(e, 'password'), isWrongSecret(e) ? current.input : undefined);
         }
       },
     });
     gate = guardScreen(screen, (stop) => {
       stopGuard = stop;
     });
+    stopShrink = watchShrink(screen, fail);
     return screen;
-  }).finally(() => stopGuard());
+  })
+    .finally(() => {
+      stopGuard();
+      stopShrink();
+    })
+    .catch(movedTo(() => deleteInPopup(ctx, state, hasDevice)));
+}
+
+/**
+ * The delete in the wallet's own window: the popup shows the warning, the password (when
+ * this device has a current record) and "Type DELETE to confirm"; the frame checks both
+ * again, does the deletes and reports progress, a retry or done to the popup.
+ */
+function deleteInPopup(ctx: Ctx, state: WalletState, hasDevice: boolean): Promise<void> {
+  return interact<void>(ctx.view, (doneRaw, failRaw) => {
+    const link = popupLink({
+      title: 'Delete wallet',
+      network: state.meta.network,
+      body: [h('p', { class: 'notice' }, POPUP_WHY)],
+      cancelLabel: 'Cancel',
+      request: {
+        kind: 'delete',
+        title: 'Delete wallet',
+        hostOrigin: ctx.hostOrigin,
+        network: state.meta.network,
+        body: [{ t: 'p', a: { class: 'notice' }, c: [DELETE_WARNING] }],
+        password: hasDevice,
+        stay: false,
+        approveLabel: 'Delete wallet',
+        cancelLabel: 'Cancel',
+        confirmWord: 'DELETE',
+        danger: true,
+      },
+      waitText: 'Confirm in the wallet window.',
+      closedText: 'The wallet window was closed. Nothing was deleted. Open it again, or cancel.',
+      blockedText: POPUP_BLOCKED('cancel'),
+      onFrameCancel: () => fail(cancelled()),
+      onAnswer: async (m, link) => {
+        if (m.type === 'cancel') return fail(cancelled());
+        // The popup checked these; the frame does not take its word for it.
+        if (m.confirm?.trim() !== 'DELETE') {
+          link.post({ type: 'retry', error: 'Type DELETE in capitals.', field: 'confirm' });
+          return;
+        }
+        if (hasDevice && m.password === '') {
+          link.post({ type: 'retry', error: 'Type your password.', field: 'password' });
+          return;
+        }
+        const { screen } = link;
+        link.hold = true;
+        screen.busy(true);
+        try {
+          await deleteWallet(ctx, state, hasDevice ? m.password : undefined, progressBoth(link));
+          link.post({ type: 'done' });
+          done();
+        } catch (e) {
+          link.hold = false;
+          if (fatal(e)) {
+            link.post({ type: 'done' });
+            return fail(e);
+          }
+          screen.busy(false);
+          link.post(popupRetry(e));
+          screen.progress('Confirm in the wallet window.');
+        }
+      },
+    });
+    const done = () => {
+      link.stop();
+      doneRaw();
+    };
+    const fail = (e: unknown) => {
+      link.stop();
+      failRaw(e);
+    };
+    return link.screen;
+  });
 }

@@ -150,6 +150,11 @@ export class Screen {
     }
   }
 
+  /** Whether an action is running (busy(true) until busy(false)). */
+  get isBusy(): boolean {
+    return this.#busy;
+  }
+
   /** Disables every control while an action runs (the host cannot click for the user). */
   busy(on: boolean): void {
     this.#busy = on;
