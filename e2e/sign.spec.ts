@@ -35,7 +35,7 @@ test('sign a tx → the witness verifies against the body hash (noble ed25519 + 
   await demo.open();
   await demo.signIn(user);
   const address = await demo.connectAndCreate();
-  await expect(page.locator('#balance')).toHaveText('17.500000 ADA');
+  await expect(page.locator('#balance')).toHaveText('17.500000 tADA');
 
   await page.getByRole('button', { name: 'Build and sign payment' }).click();
   await expect(demo.wallet.getByRole('heading', { name: 'Approve transaction' })).toBeVisible();
@@ -48,7 +48,7 @@ test('sign a tx → the witness verifies against the body hash (noble ed25519 + 
   // Submit to the in-memory chain: the id is the body hash, the balance drops.
   await page.getByRole('button', { name: 'Submit signed payment' }).click();
   await expect(page.locator('#tx-hash')).toHaveText(txId(bodyOfUnsignedTx(txHex)));
-  await expect(page.locator('#balance')).not.toHaveText('17.500000 ADA');
+  await expect(page.locator('#balance')).not.toHaveText('17.500000 tADA');
 });
 
 test('signData → a COSE_Sign1 by the payment key over the message, with the address header', async ({
