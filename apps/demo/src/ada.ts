@@ -8,15 +8,17 @@
  * thousands separated by `,`, a real minus sign `−`, and the unit `ADA` on mainnet,
  * `tADA` on a test network.
  */
-import type { Network } from '@trine/protocol/methods';
 
 const LOVELACE_PER_ADA = 1_000_000n;
+
+/** The networks the wallet names (the demo itself runs on a test network only). */
+export type AdaNetwork = 'mainnet' | 'preprod' | 'preview';
 
 /**
  * `formatAda(1234567891n, 'mainnet')` → `'1,234.567891 ADA'`,
  * `formatAda(-2000000n, 'preprod')` → `'−2.000000 tADA'`.
  */
-export function formatAda(lovelace: bigint, network: Network): string {
+export function formatAda(lovelace: bigint, network: AdaNetwork): string {
   const abs = lovelace < 0n ? -lovelace : lovelace;
   const whole = (abs / LOVELACE_PER_ADA).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   const frac = (abs % LOVELACE_PER_ADA).toString().padStart(6, '0');

@@ -58,12 +58,15 @@ export function toLucidUtxo(u: Utxo): UTxO {
   };
 }
 
+/** A non-negative integer parameter (a JSON number or a decimal string, as Blockfrost gives). */
 function integer(pp: Record<string, unknown>, key: string): bigint {
   const v = pp[key];
-  if ((typeof v === 'number' && Number.isInteger(v)) || (typeof v === 'string' && /^\d+$/.test(v))) {
-    return BigInt(v);
-  }
-  throw new DemoProviderError('bad_parameters', `protocol parameter ${key} is missing or not an integer`);
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return BigInt(v);
+  if (typeof v === 'string' && /^\d{1,20}$/.test(v)) return BigInt(v);
+  throw new DemoProviderError(
+    'bad_parameters',
+    `protocol parameter ${key} is missing or not a non-negative integer`,
+  );
 }
 
 /**

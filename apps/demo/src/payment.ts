@@ -10,13 +10,19 @@
  * first screen loads none of it, and the page's CSP allows `'wasm-unsafe-eval'`
  * (scripts/serve.mjs).
  */
-import { Lucid, type LucidEvolution, PROTOCOL_PARAMETERS_DEFAULT, type TxSignBuilder, type WalletApi } from '@lucid-evolution/lucid';
-import type { Network } from '@trine/protocol/methods';
+import {
+  Lucid,
+  type LucidEvolution,
+  PROTOCOL_PARAMETERS_DEFAULT,
+  type TxSignBuilder,
+  type WalletApi,
+} from '@lucid-evolution/lucid';
 import type { Cip30Api } from '@trine/web3-sdk';
 import type { MemoryChainProvider } from '@trine/web3-sdk/memory';
+import type { DemoNetwork } from './config.ts';
 import { createDemoProvider, toLucidUtxo } from './lucid-provider.ts';
 
-const LUCID_NETWORK = { mainnet: 'Mainnet', preprod: 'Preprod', preview: 'Preview' } as const;
+const LUCID_NETWORK = { preprod: 'Preprod', preview: 'Preview' } as const;
 
 /** A transaction Lucid built and balanced, not yet signed. */
 export interface BuiltPayment {
@@ -32,7 +38,7 @@ export interface BuiltPayment {
 export async function connectLucid(
   chain: MemoryChainProvider,
   api: Cip30Api,
-  network: Network,
+  network: DemoNetwork,
 ): Promise<LucidEvolution> {
   const lucid = await Lucid(
     createDemoProvider(chain, PROTOCOL_PARAMETERS_DEFAULT),
