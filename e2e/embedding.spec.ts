@@ -115,6 +115,12 @@ test('the React page (@trine/web3-react): ConnectButton creates the wallet; useT
 }) => {
   const { page, demo } = device;
   const q = new URLSearchParams({ wallet: env.vault, user });
+  // This page loads no Lucid: its CSP allows no WebAssembly compilation.
+  const csp = (await page.request.get(`${env.demo}/react.html`)).headers()[
+    'content-security-policy'
+  ];
+  expect(csp).toContain("script-src 'self';");
+  expect(csp).not.toContain('wasm-unsafe-eval');
   await page.goto(`${env.demo}/react.html?${q}`);
   await expect(page.getByRole('heading', { name: 'Trine React demo' })).toBeVisible();
   await expect(page.locator('#react-status')).toHaveText('idle');
