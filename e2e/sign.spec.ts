@@ -1,5 +1,6 @@
 /**
- * Signing through the demo, checked independently: the witness is an ed25519 signature
+ * Signing through the demo (its payment built by Lucid Evolution over the SDK's CIP-30
+ * object), checked independently: the witness is an ed25519 signature
  * over blake2b-256 of the body bytes by the address's payment key; signData is a valid
  * COSE_Sign1; a reload needs the password again; a foreign input with partialSign=false
  * is refused with CIP-30 TxSignError ProofGeneration (1).

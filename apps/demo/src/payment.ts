@@ -76,13 +76,28 @@ export async function buildPayment(
   return built(builder, await lucid.wallet().address());
 }
 
+type Either<R, L> = { _tag: 'Right'; right: R } | { _tag: 'Left'; left: L };
+
+/**
+ * The value, or the error that caused Lucid's failure: Lucid wraps a wallet's rejection in
+ * its own TxSignerError / TxSubmitError (`cause`), and its throwing calls wrap that again
+ * in an Effect FiberFailure. The page needs the CIP-30 error itself (`code`, `info`,
+ * Trine's `reason`) to tell the user what happened, so the *Safe variants are used and the
+ * cause is rethrown as it came from the CIP-30 object.
+ */
+async function unwrapped<T>(run: Promise<Either<T, { cause?: unknown }>>): Promise<T> {
+  const r = await run;
+  if (r._tag === 'Right') return r.right;
+  throw r.left.cause ?? r.left;
+}
+
 /** CIP-30 signTx through Lucid (partialSign = true): the wallet's witness set, hex. */
 export function signPayment(p: BuiltPayment): Promise<string> {
-  return p.builder.partialSign.withWallet();
+  return unwrapped(p.builder.partialSign.withWalletSafe());
 }
 
 /** Adds the wallet's witnesses and submits through CIP-30 submitTx; the tx id. */
 export async function submitPayment(p: BuiltPayment, witnessSetHex: string): Promise<string> {
-  const signed = await p.builder.assemble([witnessSetHex]).complete();
-  return signed.submit();
+  const signed = await unwrapped(p.builder.assemble([witnessSetHex]).completeSafe());
+  return unwrapped(signed.submitSafe());
 }
