@@ -1,5 +1,6 @@
 /**
- * Signing through the demo, checked independently: the witness is an ed25519 signature
+ * Signing through the demo (its payment built by Lucid Evolution over the SDK's CIP-30
+ * object), checked independently: the witness is an ed25519 signature
  * over blake2b-256 of the body bytes by the address's payment key; signData is a valid
  * COSE_Sign1; a reload needs the password again; a foreign input with partialSign=false
  * is refused with CIP-30 TxSignError ProofGeneration (1).
@@ -35,7 +36,7 @@ test('sign a tx → the witness verifies against the body hash (noble ed25519 + 
   await demo.open();
   await demo.signIn(user);
   const address = await demo.connectAndCreate();
-  await expect(page.locator('#balance')).toHaveText('17.500000 ADA');
+  await expect(page.locator('#balance')).toHaveText('17.500000 tADA');
 
   await page.getByRole('button', { name: 'Build and sign payment' }).click();
   await expect(demo.wallet.getByRole('heading', { name: 'Approve transaction' })).toBeVisible();
@@ -48,7 +49,7 @@ test('sign a tx → the witness verifies against the body hash (noble ed25519 + 
   // Submit to the in-memory chain: the id is the body hash, the balance drops.
   await page.getByRole('button', { name: 'Submit signed payment' }).click();
   await expect(page.locator('#tx-hash')).toHaveText(txId(bodyOfUnsignedTx(txHex)));
-  await expect(page.locator('#balance')).not.toHaveText('17.500000 ADA');
+  await expect(page.locator('#balance')).not.toHaveText('17.500000 tADA');
 });
 
 test('signData → a COSE_Sign1 by the payment key over the message, with the address header', async ({

@@ -4,6 +4,11 @@
  * vault sends no CORS headers on `/dev/*`, as a real identity provider would be the dApp's
  * own backend). `npm run dev` does the same relay with Vite's proxy (TRINE_VAULT_URL,
  * default http://127.0.0.1:8787).
+ *
+ * Lucid Evolution (src/payment.ts, imported dynamically) brings CML, UPLC and CMS as
+ * wasm-bindgen "bundler" modules (`import * from '….wasm'`): Vite 8's production build
+ * handles them with no plugin. Under the dev server the payment does not run (Lucid's
+ * pre-bundled dependencies expect Node's `Buffer`): use the build (`npm run serve`).
  */
 import { defaultClientConditions, defineConfig } from 'vite';
 
@@ -17,6 +22,8 @@ export default defineConfig({
     emptyOutDir: true,
     target: 'es2022',
     modulePreload: { polyfill: false },
+    // The lazy Lucid chunk is ~1.9 MB (~0.42 MB gzip); the first screen loads none of it.
+    chunkSizeWarningLimit: 2000,
     // Two pages: the vanilla demo and the @trine/web3-react one.
     rollupOptions: { input: { main: 'index.html', react: 'react.html' } },
   },

@@ -32,13 +32,19 @@ const TYPES = {
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.json': 'application/json',
+  '.wasm': 'application/wasm',
 };
 // The page may frame only the wallet and call only itself (the token relay) and the
 // vault's public app config (the SDK's early check). No 'unsafe-inline' anywhere: the SDK
 // styles through CSSOM only (issue 12: strict hosts).
 const CSP = `default-src 'self'; script-src 'self'; style-src 'self'; frame-src ${wallet}; connect-src 'self' ${wallet}; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'`;
+// The vanilla page (index.html) builds its payment with Lucid Evolution, whose CML and UPLC
+// are WebAssembly: 'wasm-unsafe-eval' lets it compile them, and allows no JavaScript eval
+// and no inline script. The React page loads no Lucid and keeps CSP as it is.
+const LUCID_CSP = CSP.replace("script-src 'self';", "script-src 'self' 'wasm-unsafe-eval';");
 // `?csp=strict`: exactly the policy of issue 12, whose frame-src falls back to 'self' —
-// the wallet frame is then blocked, and the SDK must say so (reason frame_blocked).
+// the wallet frame is then blocked, and the SDK must say so (reason frame_blocked). Kept
+// exactly so: no 'wasm-unsafe-eval', and the page never gets as far as loading Lucid.
 const STRICT_CSP = "default-src 'self'; style-src 'self'; script-src 'self'";
 
 async function relayToken(req, res) {
@@ -94,7 +100,9 @@ async function serveFile(req, res) {
             'content-security-policy':
               new URL(req.url ?? '/', 'http://x').searchParams.get('csp') === 'strict'
                 ? STRICT_CSP
-                : CSP,
+                : file === join(dir, 'index.html')
+                  ? LUCID_CSP
+                  : CSP,
           }
         : {}),
     });

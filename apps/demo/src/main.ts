@@ -1,25 +1,22 @@
 /**
  * @module main — the demo dApp: sign in (dev issuer), connect the Trine wallet through
  * @trine/web3-sdk, show the address and balance (an in-memory test chain funded here),
- * sign a hand-built payment and a message, run the wallet's manage flows, and show every
+ * build a payment with Lucid Evolution over the SDK's CIP-30 object (loaded lazily, see
+ * payment.ts), sign and submit it, sign a message, run the wallet's manage flows, and show every
  * failure as a user would read it (CIP-30 error code + a sentence).
  *
  * The page never holds a key, a share, a password or an answer: it sees addresses,
  * witness sets, signatures and errors only (DESIGN.md §2.1).
  */
+import type { LucidEvolution } from '@lucid-evolution/lucid';
 import { type Cip30Api, createTrine, type Trine } from '@trine/web3-sdk';
 import { createMemoryChainProvider } from '@trine/web3-sdk/memory';
 import { decodeValue } from '@trine/web3-sdk/value';
+import { formatAda } from './ada.ts';
+import { FOREIGN_ADDRESS, RECIPIENT } from './addresses.ts';
 import { type Cip30Context, describeError } from './cip30-errors.ts';
 import { readConfig } from './config.ts';
-import {
-  buildPayment,
-  FOREIGN_ADDRESS,
-  feeParams,
-  type PaymentTx,
-  RECIPIENT,
-  withWitnesses,
-} from './sample-tx.ts';
+import type { BuiltPayment } from './payment.ts';
 
 const PAY_LOVELACE = 2_000_000n;
 /** Test UTxOs given to a wallet with none, so there is something to spend. */
@@ -33,16 +30,35 @@ const $ = <T extends HTMLElement = HTMLElement>(id: string): T => {
   if (!el) throw new Error(`#${id} is missing`);
   return el as T;
 };
-const ada = (lovelace: bigint): string => {
-  const whole = lovelace / 1_000_000n;
-  const frac = (lovelace % 1_000_000n).toString().padStart(6, '0');
-  return `${whole}.${frac} ADA`;
-};
+const ada = (lovelace: bigint): string => formatAda(lovelace, config.network);
+const sum = (utxos: { value: { lovelace: string } }[]): bigint =>
+  utxos.reduce((s, u) => s + BigInt(u.value.lovelace), 0n);
+
+/** Lucid and its WebAssembly: fetched on first need (connect starts it), never before. */
+const loadPayment = () => import('./payment.ts');
+type Payment = Awaited<ReturnType<typeof loadPayment>>;
+let lucid: { api: Cip30Api; ready: Promise<{ pay: Payment; lucid: LucidEvolution }> } | null = null;
+
+/** Lucid over the chain with the current CIP-30 object as its wallet (one per `api`). */
+async function lucidFor(current: Cip30Api) {
+  if (lucid?.api !== current) {
+    const ready = loadPayment().then(async (pay) => ({
+      pay,
+      lucid: await pay.connectLucid(chain, current, config.network),
+    }));
+    lucid = { api: current, ready };
+    // A failed load is retried on the next use, not cached.
+    ready.catch(() => {
+      if (lucid?.ready === ready) lucid = null;
+    });
+  }
+  return lucid.ready;
+}
 
 let token: string | null = null;
 let trine: Trine | null = null;
 let api: Cip30Api | null = null;
-let lastTx: PaymentTx | null = null;
+let lastTx: BuiltPayment | null = null;
 let lastWitnesses: string | null = null;
 let busy = false;
 
@@ -137,6 +153,7 @@ async function showWallet(): Promise<void> {
   const balance = decodeValue(await api.getBalance());
   $('balance').textContent = ada(balance.coin);
   $('utxos').textContent = String((await chain.getUtxos(w.addresses.base)).length);
+  $('payee-balance').textContent = ada(sum(await chain.getUtxos(RECIPIENT)));
 }
 
 async function connect(): Promise<void> {
@@ -161,34 +178,32 @@ async function connect(): Promise<void> {
   }
   await showWallet();
   status('Wallet connected.');
+  // Warm Lucid up while the user reads the page; errors surface on the Send click.
+  lucidFor(api).catch(() => {});
 }
 
 async function signPayment(extraForeign: boolean): Promise<void> {
   if (!api || !trine?.wallet) throw new Error('connect the wallet first');
-  const base = trine.wallet.addresses.base;
-  const extraInputs = extraForeign ? [chain.fund(FOREIGN_ADDRESS, { lovelace: '3000000' })] : [];
-  const tx = buildPayment({
-    utxos: await chain.getUtxos(base),
-    changeAddress: base,
-    to: RECIPIENT,
-    amount: PAY_LOVELACE,
-    fee: feeParams(await chain.getProtocolParameters()),
-    extraInputs,
-  });
-  if (!extraForeign) {
-    lastTx = tx;
-    lastWitnesses = null;
-    $('tx-cbor').textContent = tx.txHex;
-    $('witness-set').textContent = '';
-    $('tx-hash').textContent = '';
+  status('Building the payment with Lucid…');
+  const { pay, lucid: l } = await lucidFor(api);
+  const foreign = extraForeign ? [chain.fund(FOREIGN_ADDRESS, { lovelace: '3000000' })] : [];
+  const tx = await pay.buildPayment(l, RECIPIENT, PAY_LOVELACE, foreign);
+  if (extraForeign) {
+    status('Waiting for your approval in the wallet…');
+    // CIP-30 partialSign=false — every input must be signable by this wallet; it is not.
+    await api.signTx(tx.txHex, false);
+    return;
   }
+  lastTx = tx;
+  lastWitnesses = null;
+  $('tx-cbor').textContent = tx.txHex;
+  $('tx-fee').textContent = ada(tx.fee);
+  $('witness-set').textContent = '';
+  $('tx-hash').textContent = '';
   status('Waiting for your approval in the wallet…');
-  // CIP-30: partialSign=false — every input must be signable by this wallet.
-  const witnesses = await api.signTx(tx.txHex, false);
-  if (!extraForeign) {
-    lastWitnesses = witnesses;
-    $('witness-set').textContent = witnesses;
-  }
+  const witnesses = await pay.signPayment(tx);
+  lastWitnesses = witnesses;
+  $('witness-set').textContent = witnesses;
   status(`Signed. Fee ${ada(tx.fee)}, change ${ada(tx.change)}.`);
 }
 
@@ -211,7 +226,9 @@ $('sign-foreign').addEventListener('click', () => void action('signTx', () => si
 $('submit-tx').addEventListener('click', () =>
   action('submitTx', async () => {
     if (!api || !lastTx || !lastWitnesses) return;
-    const id = await api.submitTx(withWitnesses(lastTx, lastWitnesses));
+    const { pay } = await lucidFor(api);
+    // Lucid adds the witnesses and submits through CIP-30 submitTx (→ the in-memory chain).
+    const id = await pay.submitPayment(lastTx, lastWitnesses);
     $('tx-hash').textContent = id;
     lastWitnesses = null;
     await showWallet();
