@@ -182,6 +182,42 @@ function profileUnlock(m: Record<string, number>, clickedAt: number, doneAt: num
   }
 }
 
+/** Every `trine:` mark of the wallet frame (context.ts `mark`), as epoch ms (the last of each name). */
+async function walletMarks(page: Page): Promise<Record<string, number>> {
+  const f = page.frames().find((x) => x.url().includes('/embed'));
+  if (!f) return {};
+  return f.evaluate(() => {
+    const out: Record<string, number> = {};
+    for (const e of performance.getEntriesByType('mark')) {
+      if (e.name.startsWith('trine:')) out[e.name.slice(6)] = performance.timeOrigin + e.startTime;
+    }
+    return out;
+  });
+}
+/**
+ * Where a flow's time went: the marks between the bench's anchors (epoch ms) in time
+ * order, each step "a → b" with its ms, collected per run.
+ */
+const createProfile: Record<string, number[]> = {};
+const recoverProfile: Record<string, number[]> = {};
+function profileSteps(
+  into: Record<string, number[]>,
+  marks: Record<string, number>,
+  anchors: Record<string, number>,
+): void {
+  const lo = Math.min(...Object.values(anchors));
+  const hi = Math.max(...Object.values(anchors));
+  const points = [
+    ...Object.entries(anchors),
+    ...Object.entries(marks).filter(([, t]) => t >= lo && t <= hi),
+  ].sort((x, y) => x[1] - y[1]);
+  for (let i = 1; i < points.length; i++) {
+    const k = `${points[i - 1]![0]} → ${points[i]![0]}`;
+    into[k] ??= [];
+    into[k].push(points[i]![1] - points[i - 1]![1]);
+  }
+}
+
 /**
  * Runs `act` and returns the ms from just before it to when the text of `selector` in
  * `where` first matches `re`, seen by a MutationObserver in that document: Playwright's
@@ -262,12 +298,16 @@ try {
     await w.getByLabel('Type the password again').fill(PASSWORD);
     await w.getByLabel('Answer', { exact: true }).fill(ANSWER);
     await w.getByLabel('Type the answer again').fill(ANSWER);
-    t.create!.push(
-      await timed(a.page, '#status', /Wallet connected\./, async () => {
-        await w.getByRole('button', { name: 'Create wallet' }).click();
-        await connected(a.page);
-      }),
-    );
+    const createAt = await a.page.evaluate(() => performance.timeOrigin + performance.now());
+    const createMs = await timed(a.page, '#status', /Wallet connected\./, async () => {
+      await w.getByRole('button', { name: 'Create wallet' }).click();
+      await connected(a.page);
+    });
+    t.create!.push(createMs);
+    profileSteps(createProfile, await walletMarks(a.page), {
+      clicked: createAt,
+      connected: createAt + createMs,
+    });
     for (let i = 0; i < 3; i++) t['realm-rtt']!.push(await realmRtt(a.page));
     // unlock + sign
     await a.page.getByRole('button', { name: 'Build and sign payment' }).click();
@@ -288,21 +328,15 @@ try {
     t['kdf-in-wallet']!.push(...(await walletKdf(a.page)));
     await a.close();
 
-    // ready cold / warm and recover on a second device
+    // recover on a second device (enable() there opens the recovery: no device share
+    // yet), then ready cold (HTTP cache cleared) and warm, with the device share it saved
     const b = await profile();
     await open(b.page);
     await signIn(b.page, user);
-    const connect = async () => {
-      await b.page.getByRole('button', { name: 'Connect wallet' }).click();
-      await connected(b.page);
-    };
-    t['ready-cold']!.push(await timed(b.page, '#status', /Wallet connected\./, connect));
-    await b.page.reload();
-    await signIn(b.page, user);
-    t['ready-warm']!.push(await timed(b.page, '#status', /Wallet connected\./, connect));
-    await b.page.getByRole('button', { name: 'Recover', exact: true }).click();
+    await b.page.getByRole('button', { name: 'Connect wallet' }).click();
     const bw = frame(b.page);
     await bw.getByLabel('Your answer').fill(ANSWER);
+    const answeredAt = await b.page.evaluate(() => performance.timeOrigin + performance.now());
     let recover = await timed(
       walletFrame(b.page),
       'body',
@@ -314,12 +348,32 @@ try {
     );
     await bw.getByLabel('New password for this browser').fill(NEW_PASSWORD);
     await bw.getByLabel('Type it again').fill(NEW_PASSWORD);
-    recover += await timed(b.page, '#manage-result', /Recovered/, async () => {
+    const savedAt = await b.page.evaluate(() => performance.timeOrigin + performance.now());
+    const second = await timed(b.page, '#status', /Wallet connected\./, async () => {
       await bw.getByRole('button', { name: 'Save and finish' }).click();
-      await b.page.locator('#manage-result').filter({ hasText: 'Recovered' }).waitFor();
+      await connected(b.page);
     });
+    recover += second;
     t.recover!.push(recover);
+    profileSteps(recoverProfile, await walletMarks(b.page), {
+      answered: answeredAt,
+      saved: savedAt,
+      end: savedAt + second,
+    });
     t['kdf-in-wallet']!.push(...(await walletKdf(b.page)));
+    const connect = async () => {
+      await b.page.getByRole('button', { name: 'Connect wallet' }).click();
+      await connected(b.page);
+    };
+    const cdp = await b.context.newCDPSession(b.page);
+    await cdp.send('Network.clearBrowserCache');
+    await cdp.detach();
+    await b.page.reload();
+    await signIn(b.page, user);
+    t['ready-cold']!.push(await timed(b.page, '#status', /Wallet connected\./, connect));
+    await b.page.reload();
+    await signIn(b.page, user);
+    t['ready-warm']!.push(await timed(b.page, '#status', /Wallet connected\./, connect));
     await b.close();
     process.stdout.write(`run ${run + 1}/${RUNS} done\n`);
   }
@@ -390,6 +444,8 @@ TARGETS.push({
   value: fsGzip,
   met: fsGzip <= 40 * 1024,
 });
+const medians = (p: Record<string, number[]>) =>
+  Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Math.round(median(v))]));
 const unlockSteps = Object.fromEntries(
   Object.entries(unlockProfile).map(([k, v]) => [k, Math.round(median(v))]),
 );
@@ -403,6 +459,8 @@ const result = {
   timings,
   targets: TARGETS,
   unlockSteps,
+  createSteps: medians(createProfile),
+  recoverSteps: medians(recoverProfile),
   sizes,
 };
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
@@ -413,6 +471,15 @@ for (const [k, v] of Object.entries(timings)) {
 }
 console.log('\n| unlock+sign step | median ms |\n|---|---:|');
 for (const [k, v] of Object.entries(unlockSteps)) console.log(`| ${k} | ${v} |`);
+for (const [name, prof] of [
+  ['create', createProfile],
+  ['recover', recoverProfile],
+] as const) {
+  console.log(`\n| ${name} step (runs seen) | median ms |\n|---|---:|`);
+  for (const [k, v] of Object.entries(prof)) {
+    console.log(`| ${k} (${v.length}) | ${Math.round(median(v))} |`);
+  }
+}
 console.log('\n| figure | target | limit | value | met |\n|---|---|---:|---:|---|');
 for (const x of TARGETS) {
   console.log(`| ${x.figure} | ${x.target} | ${x.limit} | ${x.value} | ${x.met ? 'yes' : 'NO'} |`);
