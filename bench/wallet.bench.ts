@@ -182,6 +182,20 @@ function profileUnlock(m: Record<string, number>, clickedAt: number, doneAt: num
   }
 }
 
+/**
+ * Marks, in the wallet frame, when the next click's pointerdown reached it (the event's
+ * own time stamp): a profile then splits Playwright's way to the click (actionability
+ * checks, CDP) from the wallet's time after it.
+ */
+async function markNextClick(page: Page): Promise<void> {
+  await walletFrame(page).evaluate(() => {
+    document.addEventListener(
+      'pointerdown',
+      (e) => performance.mark('trine:pointerdown', { startTime: e.timeStamp }),
+      { capture: true, once: true },
+    );
+  });
+}
 /** Every `trine:` mark of the wallet frame (context.ts `mark`), as epoch ms (the last of each name). */
 async function walletMarks(page: Page): Promise<Record<string, number>> {
   const f = page.frames().find((x) => x.url().includes('/embed'));
@@ -298,6 +312,7 @@ try {
     await w.getByLabel('Type the password again').fill(PASSWORD);
     await w.getByLabel('Answer', { exact: true }).fill(ANSWER);
     await w.getByLabel('Type the answer again').fill(ANSWER);
+    await markNextClick(a.page);
     const createAt = await a.page.evaluate(() => performance.timeOrigin + performance.now());
     const createMs = await timed(a.page, '#status', /Wallet connected\./, async () => {
       await w.getByRole('button', { name: 'Create wallet' }).click();
@@ -336,6 +351,7 @@ try {
     await b.page.getByRole('button', { name: 'Connect wallet' }).click();
     const bw = frame(b.page);
     await bw.getByLabel('Your answer').fill(ANSWER);
+    await markNextClick(b.page);
     const answeredAt = await b.page.evaluate(() => performance.timeOrigin + performance.now());
     let recover = await timed(
       walletFrame(b.page),
@@ -348,6 +364,7 @@ try {
     );
     await bw.getByLabel('New password for this browser').fill(NEW_PASSWORD);
     await bw.getByLabel('Type it again').fill(NEW_PASSWORD);
+    await markNextClick(b.page);
     const savedAt = await b.page.evaluate(() => performance.timeOrigin + performance.now());
     const second = await timed(b.page, '#status', /Wallet connected\./, async () => {
       await bw.getByRole('button', { name: 'Save and finish' }).click();
