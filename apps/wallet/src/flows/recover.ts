@@ -275,10 +275,6 @@ async function openRecovery(
   screen: Screen,
 ): Promise<Recovered> {
   const cardano = loadCardano();
-  // The next screen asks for a new password: its strength estimator (~1 MB of dictionaries
-  // to parse and build, ~150 ms of this thread) loads now, while the worker stretches the
-  // answer and this thread only waits, not on the next screen's click.
-  preloadPasswordStrength().catch(() => {});
   // Read while the answer is stretched; used only once the answer opened the recovery share.
   const authShare = ctx.vault.getAuthShare();
   authShare.catch(() => undefined);
