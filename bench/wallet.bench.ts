@@ -6,13 +6,21 @@
  *   baseline   a blank same-setup iframe (vault /healthz framed by the demo page) → load
  *   kdf        Argon2id m=64 MiB t=3 p=1 (the wallet's record parameters) with hash-wasm in a
  *              Worker of a blank page of the same browser: the KDF's own time, this run
- *   ready-cold Connect → "Wallet connected." for an existing wallet, fresh profile (cold cache)
- *   ready-warm the same after a reload of the same profile (warm HTTP cache)
+ *   ready-cold Connect → "Wallet connected." in a browser that holds the wallet (it recovered
+ *              it just before), HTTP cache cleared (CDP Network.clearBrowserCache): cold
+ *   ready-warm the same after a plain reload (warm HTTP cache)
  *   create     "Create wallet" click → connected (KDF ×2 + CSL + vault)
  *   unlock+sign "Approve and sign" click → witness set shown (password KDF + auth share +
  *              sign); the clock starts when the button is enabled (the review gate's 600 ms
  *              of visibility is the user reading, not the wallet working)
- *   recover    answer "Continue" → new-password screen, plus "Save and finish" → done
+ *   recover    on a second profile, where enable() opens the recovery (no device share
+ *              there): answer "Continue" → new-password screen, plus "Save and finish" →
+ *              "Wallet connected."
+ *
+ * Create and recover also print where their time went, from the wallet's `trine:` marks
+ * (context.ts `mark`) between the bench's click and the end, with `pointerdown` (the
+ * click's own time stamp in the wallet frame) splitting Playwright's way to the click
+ * (its actionability checks) from the wallet's work.
  *
  * and, when the wallet records them (kdf-client.ts `trine:kdf` measures), the worker's own
  * Argon2id times inside the wallet; the first-screen JS (entry + modulepreloads + CSS of
