@@ -135,6 +135,52 @@ async function kdfAlone(page: Page): Promise<number[]> {
     return r.slice(1); // the first includes compiling the wasm
   }, HASH_WASM);
 }
+/**
+ * The wallet's own KDF worker (its built file), started from the wallet's frame when no
+ * flow runs: an 8 KiB warm-up as the wallet does, then two Argon2id jobs at the record
+ * parameters, one after the other (the worker's own ms). Against `kdf` it tells a slower
+ * frame or worker apart from contention inside a flow.
+ */
+async function kdfInWalletFrame(page: Page): Promise<{ first: number; second: number } | null> {
+  const file = readdirSync(join(ROOT, 'apps/wallet/dist/assets')).find((f) =>
+    /^kdf-worker-.*\.js$/.test(f),
+  );
+  if (!file) return null;
+  const [, first, second] = await walletFrame(page).evaluate(async (name) => {
+    // The URL the wallet itself loaded its worker from (its base path is the build's).
+    const url = performance
+      .getEntriesByType('resource')
+      .map((e) => e.name)
+      .find((n) => n.endsWith(`/${name}`));
+    if (!url) throw new Error('the wallet loaded no KDF worker');
+    const w = new Worker(url, { type: 'module' });
+    const out: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      out.push(
+        await new Promise<number>((resolve, reject) => {
+          w.onmessage = (e) => {
+            if (e.data.type === 'result') resolve(e.data.ms);
+            else if (e.data.type === 'error') reject(new Error(e.data.error.message));
+          };
+          w.onerror = () => reject(new Error('the KDF worker did not start'));
+          w.postMessage(
+            i === 0
+              ? { op: 'warm' }
+              : {
+                  op: 'hash',
+                  secret: 'bench',
+                  salt: new Uint8Array(16),
+                  kdf: { m: 65536, t: 3, p: 1 },
+                },
+          );
+        }),
+      );
+    }
+    w.terminate();
+    return out;
+  }, file);
+  return { first: first!, second: second! };
+}
 /** The wallet's own record of its KDF jobs (kdf-client.ts), when it keeps one. */
 async function walletKdf(page: Page): Promise<number[]> {
   const f = page.frames().find((x) => x.url().includes('/embed'));
@@ -286,6 +332,8 @@ const t: Record<string, number[]> = {
   baseline: [],
   kdf: [],
   'kdf-in-wallet': [],
+  'kdf-wallet-frame-first': [],
+  'kdf-wallet-frame-second': [],
   'realm-rtt': [],
   'ready-cold': [],
   'ready-warm': [],
@@ -349,6 +397,11 @@ try {
     const doneAt = clickedAt + signMs;
     profileUnlock(await unlockMarks(a.page), clickedAt, doneAt);
     t['kdf-in-wallet']!.push(...(await walletKdf(a.page)));
+    const idle = await kdfInWalletFrame(a.page);
+    if (idle) {
+      t['kdf-wallet-frame-first']!.push(idle.first);
+      t['kdf-wallet-frame-second']!.push(idle.second);
+    }
     await a.close();
 
     // recover on a second device (enable() there opens the recovery: no device share
