@@ -6,13 +6,21 @@
  *   baseline   a blank same-setup iframe (vault /healthz framed by the demo page) → load
  *   kdf        Argon2id m=64 MiB t=3 p=1 (the wallet's record parameters) with hash-wasm in a
  *              Worker of a blank page of the same browser: the KDF's own time, this run
- *   ready-cold Connect → "Wallet connected." for an existing wallet, fresh profile (cold cache)
- *   ready-warm the same after a reload of the same profile (warm HTTP cache)
+ *   ready-cold Connect → "Wallet connected." in a browser that holds the wallet (it recovered
+ *              it just before), HTTP cache cleared (CDP Network.clearBrowserCache): cold
+ *   ready-warm the same after a plain reload (warm HTTP cache)
  *   create     "Create wallet" click → connected (KDF ×2 + CSL + vault)
  *   unlock+sign "Approve and sign" click → witness set shown (password KDF + auth share +
  *              sign); the clock starts when the button is enabled (the review gate's 600 ms
  *              of visibility is the user reading, not the wallet working)
- *   recover    answer "Continue" → new-password screen, plus "Save and finish" → done
+ *   recover    on a second profile, where enable() opens the recovery (no device share
+ *              there): answer "Continue" → new-password screen, plus "Save and finish" →
+ *              "Wallet connected."
+ *
+ * Create and recover also print where their time went, from the wallet's `trine:` marks
+ * (context.ts `mark`) between the bench's click and the end, with `pointerdown` (the
+ * click's own time stamp in the wallet frame) splitting Playwright's way to the click
+ * (its actionability checks) from the wallet's work.
  *
  * and, when the wallet records them (kdf-client.ts `trine:kdf` measures), the worker's own
  * Argon2id times inside the wallet; the first-screen JS (entry + modulepreloads + CSS of
@@ -127,6 +135,52 @@ async function kdfAlone(page: Page): Promise<number[]> {
     return r.slice(1); // the first includes compiling the wasm
   }, HASH_WASM);
 }
+/**
+ * The wallet's own KDF worker (its built file), started from the wallet's frame when no
+ * flow runs: an 8 KiB warm-up as the wallet does, then two Argon2id jobs at the record
+ * parameters, one after the other (the worker's own ms). Against `kdf` it tells a slower
+ * frame or worker apart from contention inside a flow.
+ */
+async function kdfInWalletFrame(page: Page): Promise<{ first: number; second: number } | null> {
+  const file = readdirSync(join(ROOT, 'apps/wallet/dist/assets')).find((f) =>
+    /^kdf-worker-.*\.js$/.test(f),
+  );
+  if (!file) return null;
+  const [, first, second] = await walletFrame(page).evaluate(async (name) => {
+    // The URL the wallet itself loaded its worker from (its base path is the build's).
+    const url = performance
+      .getEntriesByType('resource')
+      .map((e) => e.name)
+      .find((n) => n.endsWith(`/${name}`));
+    if (!url) throw new Error('the wallet loaded no KDF worker');
+    const w = new Worker(url, { type: 'module' });
+    const out: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      out.push(
+        await new Promise<number>((resolve, reject) => {
+          w.onmessage = (e) => {
+            if (e.data.type === 'result') resolve(e.data.ms);
+            else if (e.data.type === 'error') reject(new Error(e.data.error.message));
+          };
+          w.onerror = () => reject(new Error('the KDF worker did not start'));
+          w.postMessage(
+            i === 0
+              ? { op: 'warm' }
+              : {
+                  op: 'hash',
+                  secret: 'bench',
+                  salt: new Uint8Array(16),
+                  kdf: { m: 65536, t: 3, p: 1 },
+                },
+          );
+        }),
+      );
+    }
+    w.terminate();
+    return out;
+  }, file);
+  return { first: first!, second: second! };
+}
 /** The wallet's own record of its KDF jobs (kdf-client.ts), when it keeps one. */
 async function walletKdf(page: Page): Promise<number[]> {
   const f = page.frames().find((x) => x.url().includes('/embed'));
@@ -183,6 +237,56 @@ function profileUnlock(m: Record<string, number>, clickedAt: number, doneAt: num
 }
 
 /**
+ * Marks, in the wallet frame, when the next click's pointerdown reached it (the event's
+ * own time stamp): a profile then splits Playwright's way to the click (actionability
+ * checks, CDP) from the wallet's time after it.
+ */
+async function markNextClick(page: Page): Promise<void> {
+  await walletFrame(page).evaluate(() => {
+    document.addEventListener(
+      'pointerdown',
+      (e) => performance.mark('trine:pointerdown', { startTime: e.timeStamp }),
+      { capture: true, once: true },
+    );
+  });
+}
+/** Every `trine:` mark of the wallet frame (context.ts `mark`), as epoch ms (the last of each name). */
+async function walletMarks(page: Page): Promise<Record<string, number>> {
+  const f = page.frames().find((x) => x.url().includes('/embed'));
+  if (!f) return {};
+  return f.evaluate(() => {
+    const out: Record<string, number> = {};
+    for (const e of performance.getEntriesByType('mark')) {
+      if (e.name.startsWith('trine:')) out[e.name.slice(6)] = performance.timeOrigin + e.startTime;
+    }
+    return out;
+  });
+}
+/**
+ * Where a flow's time went: the marks between the bench's anchors (epoch ms) in time
+ * order, each step "a → b" with its ms, collected per run.
+ */
+const createProfile: Record<string, number[]> = {};
+const recoverProfile: Record<string, number[]> = {};
+function profileSteps(
+  into: Record<string, number[]>,
+  marks: Record<string, number>,
+  anchors: Record<string, number>,
+): void {
+  const lo = Math.min(...Object.values(anchors));
+  const hi = Math.max(...Object.values(anchors));
+  const points = [
+    ...Object.entries(anchors),
+    ...Object.entries(marks).filter(([, t]) => t >= lo && t <= hi),
+  ].sort((x, y) => x[1] - y[1]);
+  for (let i = 1; i < points.length; i++) {
+    const k = `${points[i - 1]![0]} → ${points[i]![0]}`;
+    into[k] ??= [];
+    into[k].push(points[i]![1] - points[i - 1]![1]);
+  }
+}
+
+/**
  * Runs `act` and returns the ms from just before it to when the text of `selector` in
  * `where` first matches `re`, seen by a MutationObserver in that document: Playwright's
  * own waits poll with a back-off (up to 500 ms apart), which would add up to half a
@@ -228,6 +332,8 @@ const t: Record<string, number[]> = {
   baseline: [],
   kdf: [],
   'kdf-in-wallet': [],
+  'kdf-wallet-frame-first': [],
+  'kdf-wallet-frame-second': [],
   'realm-rtt': [],
   'ready-cold': [],
   'ready-warm': [],
@@ -262,12 +368,17 @@ try {
     await w.getByLabel('Type the password again').fill(PASSWORD);
     await w.getByLabel('Answer', { exact: true }).fill(ANSWER);
     await w.getByLabel('Type the answer again').fill(ANSWER);
-    t.create!.push(
-      await timed(a.page, '#status', /Wallet connected\./, async () => {
-        await w.getByRole('button', { name: 'Create wallet' }).click();
-        await connected(a.page);
-      }),
-    );
+    await markNextClick(a.page);
+    const createAt = await a.page.evaluate(() => performance.timeOrigin + performance.now());
+    const createMs = await timed(a.page, '#status', /Wallet connected\./, async () => {
+      await w.getByRole('button', { name: 'Create wallet' }).click();
+      await connected(a.page);
+    });
+    t.create!.push(createMs);
+    profileSteps(createProfile, await walletMarks(a.page), {
+      clicked: createAt,
+      connected: createAt + createMs,
+    });
     for (let i = 0; i < 3; i++) t['realm-rtt']!.push(await realmRtt(a.page));
     // unlock + sign
     await a.page.getByRole('button', { name: 'Build and sign payment' }).click();
@@ -286,23 +397,23 @@ try {
     const doneAt = clickedAt + signMs;
     profileUnlock(await unlockMarks(a.page), clickedAt, doneAt);
     t['kdf-in-wallet']!.push(...(await walletKdf(a.page)));
+    const idle = await kdfInWalletFrame(a.page);
+    if (idle) {
+      t['kdf-wallet-frame-first']!.push(idle.first);
+      t['kdf-wallet-frame-second']!.push(idle.second);
+    }
     await a.close();
 
-    // ready cold / warm and recover on a second device
+    // recover on a second device (enable() there opens the recovery: no device share
+    // yet), then ready cold (HTTP cache cleared) and warm, with the device share it saved
     const b = await profile();
     await open(b.page);
     await signIn(b.page, user);
-    const connect = async () => {
-      await b.page.getByRole('button', { name: 'Connect wallet' }).click();
-      await connected(b.page);
-    };
-    t['ready-cold']!.push(await timed(b.page, '#status', /Wallet connected\./, connect));
-    await b.page.reload();
-    await signIn(b.page, user);
-    t['ready-warm']!.push(await timed(b.page, '#status', /Wallet connected\./, connect));
-    await b.page.getByRole('button', { name: 'Recover', exact: true }).click();
+    await b.page.getByRole('button', { name: 'Connect wallet' }).click();
     const bw = frame(b.page);
     await bw.getByLabel('Your answer').fill(ANSWER);
+    await markNextClick(b.page);
+    const answeredAt = await b.page.evaluate(() => performance.timeOrigin + performance.now());
     let recover = await timed(
       walletFrame(b.page),
       'body',
@@ -314,12 +425,33 @@ try {
     );
     await bw.getByLabel('New password for this browser').fill(NEW_PASSWORD);
     await bw.getByLabel('Type it again').fill(NEW_PASSWORD);
-    recover += await timed(b.page, '#manage-result', /Recovered/, async () => {
+    await markNextClick(b.page);
+    const savedAt = await b.page.evaluate(() => performance.timeOrigin + performance.now());
+    const second = await timed(b.page, '#status', /Wallet connected\./, async () => {
       await bw.getByRole('button', { name: 'Save and finish' }).click();
-      await b.page.locator('#manage-result').filter({ hasText: 'Recovered' }).waitFor();
+      await connected(b.page);
     });
+    recover += second;
     t.recover!.push(recover);
+    profileSteps(recoverProfile, await walletMarks(b.page), {
+      answered: answeredAt,
+      saved: savedAt,
+      end: savedAt + second,
+    });
     t['kdf-in-wallet']!.push(...(await walletKdf(b.page)));
+    const connect = async () => {
+      await b.page.getByRole('button', { name: 'Connect wallet' }).click();
+      await connected(b.page);
+    };
+    const cdp = await b.context.newCDPSession(b.page);
+    await cdp.send('Network.clearBrowserCache');
+    await cdp.detach();
+    await b.page.reload();
+    await signIn(b.page, user);
+    t['ready-cold']!.push(await timed(b.page, '#status', /Wallet connected\./, connect));
+    await b.page.reload();
+    await signIn(b.page, user);
+    t['ready-warm']!.push(await timed(b.page, '#status', /Wallet connected\./, connect));
     await b.close();
     process.stdout.write(`run ${run + 1}/${RUNS} done\n`);
   }
@@ -390,6 +522,8 @@ TARGETS.push({
   value: fsGzip,
   met: fsGzip <= 40 * 1024,
 });
+const medians = (p: Record<string, number[]>) =>
+  Object.fromEntries(Object.entries(p).map(([k, v]) => [k, Math.round(median(v))]));
 const unlockSteps = Object.fromEntries(
   Object.entries(unlockProfile).map(([k, v]) => [k, Math.round(median(v))]),
 );
@@ -403,6 +537,8 @@ const result = {
   timings,
   targets: TARGETS,
   unlockSteps,
+  createSteps: medians(createProfile),
+  recoverSteps: medians(recoverProfile),
   sizes,
 };
 mkdirSync(join(ROOT, 'bench/results'), { recursive: true });
@@ -413,6 +549,15 @@ for (const [k, v] of Object.entries(timings)) {
 }
 console.log('\n| unlock+sign step | median ms |\n|---|---:|');
 for (const [k, v] of Object.entries(unlockSteps)) console.log(`| ${k} | ${v} |`);
+for (const [name, prof] of [
+  ['create', createProfile],
+  ['recover', recoverProfile],
+] as const) {
+  console.log(`\n| ${name} step (runs seen) | median ms |\n|---|---:|`);
+  for (const [k, v] of Object.entries(prof)) {
+    console.log(`| ${k} (${v.length}) | ${Math.round(median(v))} |`);
+  }
+}
 console.log('\n| figure | target | limit | value | met |\n|---|---|---:|---:|---|');
 for (const x of TARGETS) {
   console.log(`| ${x.figure} | ${x.target} | ${x.limit} | ${x.value} | ${x.met ? 'yes' : 'NO'} |`);

@@ -147,12 +147,16 @@ function writeWalletReadmeTable(w) {
     baseline: 'blank iframe load (baseline)',
     kdf: 'Argon2id m=64 MiB t=3 alone (hash-wasm, a Worker of a blank page)',
     'kdf-in-wallet': "the wallet's own Argon2id jobs (kdf-client measures)",
+    'kdf-wallet-frame-first':
+      "Argon2id in the wallet's worker from its frame, no flow running: first job after the 8 KiB warm-up",
+    'kdf-wallet-frame-second': 'the same worker, its second job',
     'realm-rtt': 'one realm round trip (dev: the in-process realm)',
-    'ready-cold': '`enable()` → connected, cold cache (new profile, existing wallet)',
+    'ready-cold':
+      '`enable()` → connected, cold cache (HTTP cache cleared; this browser holds the wallet)',
     'ready-warm': '`enable()` → connected, warm cache',
     create: 'create (click → connected: two Argon2id in parallel, CSL, realm, vault)',
     'unlock+sign': 'unlock and sign (click on the enabled button → witness set)',
-    recover: 'recover (answer → new password → re-shared)',
+    recover: 'recover on a new device (`enable()` there: answer → new password → connected)',
   };
   const targetOf = (k) =>
     (w.targets ?? [])

@@ -9,7 +9,7 @@ import type { ShareEnvelope } from '@trine/core/envelope';
 import { deriveManagementKey, type ManagementKey } from '@trine/core/management-key';
 import type { SealStage } from '@trine/core/seal';
 import { sealShareV2 } from '@trine/core/seal-v2';
-import type { SealedRecord } from '@trine/core/sealed-record';
+import type { KdfParams, SealedRecord } from '@trine/core/sealed-record';
 import { wipe } from '@trine/core/wipe';
 import type { Network, OutRef, ResolvedInput, WalletInfo } from '@trine/protocol/methods';
 import { type ActivityNotice, noteActivity, readActivity } from './activity.ts';
@@ -221,11 +221,73 @@ export function managementOf(
   return { key, signer: { walletId, secretKey: key.secretKey } };
 }
 
+/** h = Argon2id(answer) under a fresh salt, computed ahead of the re-share that uses it. */
+export interface AnswerHash {
+  h: Uint8Array;
+  salt: Uint8Array;
+  params: KdfParams;
+}
+
+/**
+ * A recovery share's answer hash started now, under a **fresh** random salt, for the
+ * re-share that follows (recovery: started when the new-password screen opens, so the
+ * click on "Save and finish" waits for one Argon2id — the password's — instead of two on
+ * two shared cores). `take()` hands the pending hash over once: the taker owns it then
+ * (sealRecovery wipes what it used; a taker that never gets there wipes it with
+ * `wipeAnswerHash`), and a retry after a failure hashes anew. `discard()` wipes it when
+ * it was not taken (cancel, a changed answer).
+ *
+ * Why not reuse the h that just opened the old record (same answer, same salt, no KDF at
+ * all): a realm's POPRF output depends on h only, not on the epoch, and every new
+ * registration resets the realm's guess counter. With the old salt kept, the outputs an
+ * attacker collected with counted guesses before the reset (and the masked share of the
+ * new epoch, released by one more counted guess) would test those guesses against the
+ * new record too: the guess limit would stop counting across re-shares. A fresh salt
+ * makes every earlier evaluation useless (docs/realms.md, "Create"), so h is new.
+ *
+ * Holding h in memory while the user types is no new exposure: the wallet's entropy is
+ * held on that screen already (it is what is re-shared), and h is worth less than it.
+ */
+export function prepareAnswerHash(
+  ctx: Ctx,
+  answer: string,
+): { take(): Promise<AnswerHash> | undefined; discard(): void; settled: Promise<void> } {
+  const hashed = (async () => {
+    const salt = crypto.getRandomValues(new Uint8Array(16));
+    const params = { ...ctx.kdf.params };
+    return { h: await ctx.kdf.hash(answer, salt, params), salt, params };
+  })();
+  hashed.catch(() => undefined); // a failure surfaces where it is taken (or not at all)
+  let taken = false;
+  return {
+    settled: hashed.then(
+      () => undefined,
+      () => undefined,
+    ),
+    take() {
+      if (taken) return undefined;
+      taken = true;
+      return hashed;
+    },
+    discard() {
+      if (taken) return; // the taker may be using it: it wipes it
+      taken = true;
+      wipeAnswerHash(hashed);
+    },
+  };
+}
+
+/** Wipes a pending answer hash once it is there (no-op for undefined or a failed one). */
+export function wipeAnswerHash(hash: Promise<AnswerHash> | undefined): void {
+  hash?.then((x) => wipe(x.h)).catch(() => undefined);
+}
+
 /**
  * The recovery record of `epoch`: with realms, h = Argon2id(answer) under a fresh salt (in
- * the worker), the epoch registered at every realm (signed with `signer` where a realm
- * already holds a registration), then a v2 seal under h ‖ U; without realms, a v1 seal
- * under the answer (an app not yet configured with realms).
+ * the worker; or `prepared`, computed ahead under its own fresh salt by
+ * prepareAnswerHash), the epoch registered at every realm (signed with `signer` where a
+ * realm already holds a registration), then a v2 seal under h ‖ U; without realms, a v1
+ * seal under the answer (an app not yet configured with realms).
  */
 export async function sealRecovery(
   ctx: Ctx,
@@ -235,12 +297,24 @@ export async function sealRecovery(
   management: { key: ManagementKey; signer: Signer },
   reuseSigner: boolean,
   onProgress?: (stage: SealStage) => void,
+  prepared?: Promise<AnswerHash>,
 ): Promise<SealedRecord> {
   const setup = await realmSetup(ctx, management.signer.walletId);
-  if (!setup) return ctx.kdf.seal(envelope, answer, onProgress);
-  const salt = crypto.getRandomValues(new Uint8Array(16));
-  const params = ctx.kdf.params;
-  const h = await ctx.kdf.hash(answer, salt, params, onProgress);
+  if (!setup) {
+    prepared?.then((x) => wipe(x.h)).catch(() => undefined);
+    return ctx.kdf.seal(envelope, answer, onProgress);
+  }
+  let salt: Uint8Array;
+  let params: KdfParams;
+  let h: Uint8Array;
+  if (prepared) {
+    ({ h, salt, params } = await prepared);
+  } else {
+    salt = crypto.getRandomValues(new Uint8Array(16));
+    params = ctx.kdf.params;
+    h = await ctx.kdf.hash(answer, salt, params, onProgress);
+  }
+  mark('seal-recovery:h');
   let unlockKey: Uint8Array | undefined;
   try {
     unlockKey = await registerAtRealms(
@@ -250,6 +324,7 @@ export async function sealRecovery(
       management.key.publicKey,
       reuseSigner ? management.signer : undefined,
     );
+    mark('seal-recovery:registered');
     return sealShareV2(envelope, {
       h,
       unlockKey,

@@ -83,10 +83,21 @@ let strength: Promise<StrengthModule> | undefined;
  * password screens call it when they open, so the check on submit rarely waits.
  */
 export function preloadPasswordStrength(): Promise<StrengthModule> {
-  strength ??= import('./password-strength.ts').catch((e: unknown) => {
-    strength = undefined; // a failed chunk load (offline) may be retried on the next check
-    throw e;
-  });
+  if (!strength) {
+    strength = import('./password-strength.ts').catch((e: unknown) => {
+      strength = undefined; // a failed chunk load (offline) may be retried on the next check
+      throw e;
+    });
+    // Its dictionaries are built when the page is idle (the user reads, starts typing),
+    // not on the submit click (password-strength.ts `prepare`).
+    strength
+      .then((m) => {
+        const run = () => m.prepare();
+        if (typeof requestIdleCallback === 'function') requestIdleCallback(run, { timeout: 500 });
+        else setTimeout(run, 0);
+      })
+      .catch(() => undefined);
+  }
   return strength;
 }
 

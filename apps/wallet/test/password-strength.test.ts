@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { rate } from '../src/password-strength.ts';
+import { prepare, rate } from '../src/password-strength.ts';
 import { checkNewPassword, PASSWORD_MIN_SCORE, PASSWORD_RULE_TEXT } from '../src/validators.ts';
 
 describe('checkNewPassword', () => {
@@ -62,6 +62,14 @@ describe('checkNewPassword', () => {
     const { checkPassword } = await import('../src/validators.ts');
     expect(checkPassword('Password1234')).toEqual([]);
     expect(await checkNewPassword('Password1234')).toHaveLength(1);
+  });
+
+  it('prepare() (run when idle, before the click) builds the estimator once; ratings are unchanged', () => {
+    const before = rate('Password1234', ['Pet?']);
+    const f = prepare();
+    expect(prepare()).toBe(f); // once
+    expect(rate('Password1234', ['Pet?'])).toEqual(before);
+    expect(rate('Correct horse 42', []).score).toBeGreaterThanOrEqual(PASSWORD_MIN_SCORE);
   });
 
   it('the rule text says so', () => {

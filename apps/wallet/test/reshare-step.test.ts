@@ -4,16 +4,18 @@
  * realms get epoch n+1 and commit it, and a v2 wallet is never downgraded to a v1 record
  * when the app config stops listing realms.
  */
-import { toBase64Url } from '@trine/core/bytes';
+import { fromBase64Url, toBase64Url } from '@trine/core/bytes';
 import { deriveManagementKey } from '@trine/core/management-key';
+import type { SealedRecordV2 } from '@trine/core/sealed-record';
 import { splitSecret } from '@trine/core/shamir';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadCardano } from '../src/cardano.ts';
 import type { WalletState } from '../src/context.ts';
-import { managementOf, sealRecovery } from '../src/context.ts';
+import { managementOf, prepareAnswerHash, realmSetup, sealRecovery } from '../src/context.ts';
 import { isLegacyWallet } from '../src/flows/manage.ts';
 import { reshareWith } from '../src/flows/reshare-step.ts';
 import { RealmError, type Signer } from '../src/realm-client.ts';
+import { openWithRealms } from '../src/realms.ts';
 import { UnlockSession } from '../src/session.ts';
 import type { PutSharesBody } from '../src/vault-client.ts';
 import { type RealmWorld, realmPool, realmWorld } from './realm-world.ts';
@@ -87,6 +89,57 @@ describe('reshareWith', () => {
     expect(calls.stored).toBe(2);
     for (const d of w.realms) expect((await d.registration())!.epochs).toEqual([2]);
     expect(entropy[0]).toBe(2); // not wiped: the caller owns it
+  });
+
+  it('an answer hash prepared ahead seals under a fresh salt (never the old record’s), once, and is wiped', async () => {
+    const w = await realmWorld(3, 2, 10);
+    const s = await splitSecret(entropy, { walletId, keyId, epoch: 1 });
+    const old = (await sealRecovery(
+      w.ctx,
+      s.recovery,
+      'Rex',
+      1,
+      managementOf(entropy, walletId),
+      false,
+    )) as SealedRecordV2;
+    const calls = wire(w);
+    const prepared = prepareAnswerHash(w.ctx, 'Rex');
+    const taken = prepared.take();
+    expect(prepared.take()).toBeUndefined(); // handed over once: a retry hashes anew
+    const { h } = await taken!;
+    expect(await reshareWith(w.ctx, state, entropy, 1, { ...secrets, answerHash: taken })).toBe(2);
+    const sealed = calls.put![0].recovery!.sealed as SealedRecordV2;
+    // The attacker's evaluations of guesses under the old salt (counted before the
+    // re-share reset the counters) are worthless against the new record: other salt, other h.
+    expect(sealed.kdf.salt).not.toBe(old.kdf.salt);
+    expect(h.every((b) => b === 0)).toBe(true); // wiped by sealRecovery after use
+    prepared.discard(); // taken: the taker owned it; nothing else to do, nothing thrown
+    // The new record opens with the answer through the realms at epoch 2.
+    const setup = (await realmSetup(w.ctx, walletId))!;
+    const h2 = await w.ctx.kdf.hash('Rex', fromBase64Url(sealed.kdf.salt, 'salt'), sealed.kdf);
+    const opened = await openWithRealms(setup, sealed, h2);
+    expect(opened.envelope.epoch).toBe(2);
+  });
+
+  it('a prepared answer hash that is never used is wiped by discard()', async () => {
+    const w = await realmWorld(3, 2, 10);
+    const made: Uint8Array[] = [];
+    const kdf = w.ctx.kdf;
+    w.ctx.kdf = {
+      ...kdf,
+      hash: async (...args: Parameters<typeof kdf.hash>) => {
+        const h = await kdf.hash(...args);
+        made.push(h);
+        return h;
+      },
+    };
+    const prepared = prepareAnswerHash(w.ctx, 'Rex');
+    await prepared.settled;
+    expect(made[0]!.some((b) => b !== 0)).toBe(true);
+    prepared.discard(); // cancel, or a changed answer
+    await new Promise((r) => setTimeout(r, 0));
+    expect(made[0]!.every((b) => b === 0)).toBe(true);
+    expect(prepared.take()).toBeUndefined(); // nothing left to hand over
   });
 
   it('a legacy wallet sends its management public key in the PUT (migration)', async () => {

@@ -22,6 +22,8 @@ import {
   interact,
   kdfText,
   loadWallet,
+  mark,
+  prepareAnswerHash,
   realmSetup,
   type WalletState,
 } from '../context.ts';
@@ -126,6 +128,7 @@ async function recoverOnce(ctx: Ctx, reason?: string): Promise<WalletState> {
       cancelLabel: 'Cancel',
       onCancel: () => fail(cancelled()),
       onSubmit: async (screen) => {
+        mark('recover:submit');
         const problems = checkAnswerGiven(answer.input.value);
         answer.problems(problems);
         if (problems.length) {
@@ -142,6 +145,9 @@ async function recoverOnce(ctx: Ctx, reason?: string): Promise<WalletState> {
       },
     });
   });
+  // The new recovery share's answer hash (fresh salt) runs while the user types the new
+  // password: the click then waits for the password's Argon2id alone (context.ts).
+  const answerHash = prepareAnswerHash(ctx, recovered.answer);
   try {
     await interact<void>(ctx.view, (done, fail) => {
       const pw = passwordField('New password for this browser', 'new-password', PASSWORD_RULE_TEXT);
@@ -165,6 +171,7 @@ async function recoverOnce(ctx: Ctx, reason?: string): Promise<WalletState> {
         cancelLabel: 'Cancel',
         onCancel: () => fail(cancelled()),
         onSubmit: async (screen) => {
+          mark('reshare:submit');
           const a = await checkNewPassword(pw.input.value, [recovered.question, recovered.answer]);
           const b = checkPasswordConfirm(pw.input.value, pw2.input.value);
           pw.problems(a);
@@ -174,6 +181,7 @@ async function recoverOnce(ctx: Ctx, reason?: string): Promise<WalletState> {
             return;
           }
           screen.busy(true);
+          mark('reshare:checked');
           try {
             await reshareWith(
               ctx,
@@ -184,6 +192,8 @@ async function recoverOnce(ctx: Ctx, reason?: string): Promise<WalletState> {
                 password: pw.input.value,
                 answer: recovered.answer,
                 question: recovered.question,
+                // Once: a retry after a failure hashes again (the first was wiped).
+                answerHash: answerHash.take(),
               },
               screen,
               recovered.legacy,
@@ -202,8 +212,10 @@ async function recoverOnce(ctx: Ctx, reason?: string): Promise<WalletState> {
       });
     });
   } finally {
+    answerHash.discard();
     wipe(recovered.entropy);
   }
+  mark('recover:reshared');
   const fresh = await loadWallet(ctx);
   if (!fresh) throw new VaultError(404, 'wallet_not_found', 'no wallet');
   return fresh;
@@ -224,6 +236,7 @@ export async function openRecoveryShare(
 ) {
   screen?.progress('Fetching your recovery share…');
   const rec = await ctx.vault.getRecovery();
+  mark('recover:record');
   if (rec.sealed.v === 1) {
     const share = await ctx.kdf.open(rec.sealed, answer, (s) =>
       screen?.progress(kdfText(s, 'answer')),
@@ -239,9 +252,11 @@ export async function openRecoveryShare(
     { m: sealed.kdf.m, t: sealed.kdf.t, p: sealed.kdf.p },
     (s) => screen?.progress(kdfText(s, 'answer')),
   );
+  mark('recover:h');
   try {
     screen?.progress('Asking the recovery services…');
     const r = await openWithRealms(setup, sealed, h, signer);
+    mark('recover:realms-opened');
     return {
       rec,
       share: r.envelope,
@@ -276,6 +291,7 @@ async function openRecovery(
       await cardano,
       screen,
     );
+    mark('recover:combined');
     // The key is right (key id checked). The addresses the host will get are derived from
     // it here and kept in the device record (reshare-step.ts); the vault's copy is only
     // compared, so that a substituted one is said to the user, never used.
@@ -289,6 +305,7 @@ async function openRecovery(
       wipe(entropy);
       throw e;
     }
+    mark('recover:derived');
     // The right answer: reset the counters of the realms that counted it.
     const wrongBefore =
       realms && rec.sealed.v === 2
@@ -299,6 +316,7 @@ async function openRecovery(
             rec.sealed.realms.epoch,
           )
         : null;
+    mark('recover:unlocked');
     return {
       entropy,
       answer,

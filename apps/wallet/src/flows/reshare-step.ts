@@ -11,7 +11,15 @@ import { toBase64Url } from '@trine/core/bytes';
 import { wipe } from '@trine/core/wipe';
 import { catchUpActivity } from '../activity.ts';
 import { loadCardano } from '../cardano.ts';
-import { type Ctx, managementOf, realmSetup, sealRecovery, type WalletState } from '../context.ts';
+import {
+  type AnswerHash,
+  type Ctx,
+  managementOf,
+  mark,
+  realmSetup,
+  sealRecovery,
+  type WalletState,
+} from '../context.ts';
 import { RealmError } from '../realm-client.ts';
 import { commitRealms } from '../realms.ts';
 import { reshare } from '../reshare.ts';
@@ -29,19 +37,27 @@ const STEP_TEXT = {
 /**
  * Re-shares `entropy` (not wiped here) from `currentEpoch` to the next epoch. `legacy`:
  * the current recovery record is v1 (no management key at the vault yet).
+ * `secrets.answerHash`: the answer's hash under a fresh salt, already started
+ * (context.ts prepareAnswerHash; taken here, wiped by sealRecovery).
  */
 export async function reshareWith(
   ctx: Ctx,
   state: WalletState,
   entropy: Uint8Array,
   currentEpoch: number,
-  secrets: { password: string; answer: string; question: string },
+  secrets: {
+    password: string;
+    answer: string;
+    question: string;
+    answerHash?: Promise<AnswerHash> | undefined;
+  },
   screen?: Screen,
   legacy = false,
 ): Promise<number> {
   const { meta } = state;
   const cardano = await loadCardano();
   const info = cardano.deriveWallet(entropy, meta.network);
+  mark('reshare:derived');
   ctx.session.clear();
   const management = managementOf(entropy, meta.walletId);
   try {
@@ -58,9 +74,10 @@ export async function reshareWith(
     }
     const epoch = await reshare(
       {
-        sealDevice: (env, password) => ctx.kdf.seal(env, password),
+        sealDevice: (env, password) =>
+          ctx.kdf.seal(env, password).finally(() => mark('reshare:device-sealed')),
         sealRecovery: (env, answer, epoch) =>
-          sealRecovery(ctx, env, answer, epoch, management, true),
+          sealRecovery(ctx, env, answer, epoch, management, true, undefined, secrets.answerHash),
         putShares: (body) => ctx.vault.putShares(body, management.signer),
         getAuthShare: () => ctx.vault.getAuthShare(),
         storeDevice: (sealed, epoch) =>
@@ -78,7 +95,10 @@ export async function reshareWith(
           if (setup) await commitRealms(setup, epoch, management.signer);
           await ctx.vault.commit(epoch, management.signer);
         },
-        step: (s) => screen?.progress(STEP_TEXT[s]),
+        step: (s) => {
+          mark(`reshare:${s}`);
+          screen?.progress(STEP_TEXT[s]);
+        },
       },
       {
         entropy,
@@ -97,6 +117,7 @@ export async function reshareWith(
     // the events this re-share wrote count as seen (activity.ts), unless unseen events
     // older than it are there (another device's recovery): then all stay new.
     await ctx.securityCheck;
+    mark('reshare:security-checked');
     ctx.securityCheck = undefined;
     ctx.realmNotice = undefined;
     await catchUpActivity(ctx, meta.walletId, currentEpoch);
