@@ -9,6 +9,7 @@ import puppeteer, { type Browser, type ElementHandle, type Frame, type Page } fr
 import {
   DEFAULT_TIMEOUT_MS,
   type Device,
+  type DeviceOptions,
   type Engine,
   LOCATE,
   poll,
@@ -110,7 +111,7 @@ class FirefoxDevice implements Device {
   }
 
   async popup() {
-    for (const p of await this.browser.pages()) {
+    for (const p of (await this.browser.pages()).reverse()) {
       if (p !== this.tab && p.url().startsWith(this.walletOrigin)) {
         return new FrameSurface('wallet popup', () => p.mainFrame());
       }
@@ -130,7 +131,7 @@ export function firefox(walletOrigin: string): Engine {
   return {
     name: 'firefox',
     version: async () => version,
-    async newDevice() {
+    async newDevice(options: DeviceOptions = {}) {
       const browser = await puppeteer.launch({
         browser: 'firefox',
         executablePath: FIREFOX,
@@ -143,6 +144,18 @@ export function firefox(walletOrigin: string): Engine {
           'datareporting.policy.dataSubmissionEnabled': false,
           'toolkit.telemetry.enabled': false,
           'network.captive-portal-service.enabled': false,
+          ...(options.blockThirdPartyStorage
+            ? {
+                // Reject third-party cookies *and storage* (the wallet iframe's IndexedDB).
+                'network.cookie.cookieBehavior': 1,
+                // The Storage Access API's prompt is a browser doorhanger that WebDriver
+                // BiDi cannot press: Firefox's own test switch answers it "Allow", as the
+                // user would. The API call, its user-activation check and the storage it
+                // unblocks are Firefox's real ones.
+                'dom.storage_access.prompt.testing': true,
+                'dom.storage_access.prompt.testing.allow': true,
+              }
+            : {}),
         },
       });
       version = await browser.version();

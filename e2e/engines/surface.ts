@@ -39,16 +39,28 @@ export interface Device {
   reload(): Promise<void>;
   /** The wallet's cross-site iframe in the page (waits for it to load). */
   wallet(): Promise<Surface>;
-  /** A wallet-origin window the page opened (a popup), or null when there is none now. */
+  /**
+   * The newest wallet-origin window the page opened (a popup), or null when there is none
+   * now. Newest: the storage window may stay open under an approval window.
+   */
   popup(): Promise<Surface | null>;
   close(): Promise<void>;
+}
+
+/** How a device's browser is set up (beyond a fresh profile). */
+export interface DeviceOptions {
+  /**
+   * Third-party storage blocked, as a privacy-minded user sets it: Firefox
+   * `network.cookie.cookieBehavior` 1 (reject third-party cookies and storage).
+   */
+  blockThirdPartyStorage?: boolean;
 }
 
 /** An engine: opens devices (fresh profiles) and reports its version. */
 export interface Engine {
   readonly name: string;
   version(): Promise<string>;
-  newDevice(): Promise<Device>;
+  newDevice(options?: DeviceOptions): Promise<Device>;
   /** Stops everything the engine started (drivers, Xvfb). */
   stop(): Promise<void>;
 }

@@ -14,6 +14,7 @@ import { withPortRetry } from '../../scripts/ports.mjs';
 import {
   DEFAULT_TIMEOUT_MS,
   type Device,
+  type DeviceOptions,
   type Engine,
   LOCATE,
   poll,
@@ -145,7 +146,7 @@ class WebKitDevice implements Device {
   }
 
   async popup() {
-    for (const h of await this.s.windowHandles()) {
+    for (const h of (await this.s.windowHandles()).reverse()) {
       if (h === this.main) continue;
       await this.s.switchToWindow(h);
       const url = await this.s.url().catch(() => '');
@@ -177,11 +178,14 @@ export function webkit(walletOrigin: string): Engine {
   return {
     name: 'webkit',
     version: async () => version,
-    async newDevice() {
+    async newDevice(options: DeviceOptions = {}) {
       const { url, child } = await startDriver();
       try {
+        // MiniBrowser's cookie policy is `no-third-party` by default; `--enable-itp` adds
+        // Intelligent Tracking Prevention (Safari's default) for the blocked-storage run.
+        const args = ['--automation', ...(options.blockThirdPartyStorage ? ['--enable-itp'] : [])];
         const s = await Session.create(url, {
-          'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] },
+          'webkitgtk:browserOptions': { binary: MINIBROWSER, args },
         });
         version = `${s.capabilities.browserName ?? 'webkit'}/${s.capabilities.browserVersion ?? '?'}`;
         await s.setWindowRect(960, 800).catch(() => undefined);
