@@ -63,6 +63,9 @@ export async function walletScreen(
   return poll(
     `the wallet screen ${heading} (popup or iframe)`,
     async () => {
+      // A call the dApp made failed: say what the demo shows instead of timing out.
+      const err = (await d.page.text('#error')).trim();
+      if (err) throw new FatalStep(`the demo shows an error: ${err}`);
       const popup = await d.popup();
       if (popup && (await popup.has(q))) return popup;
       const frame = await d.wallet();

@@ -119,7 +119,10 @@ async function passGate(
       const frame = await d.wallet();
       if (await frame.has({ role: 'heading', name: GATE })) return 'gate' as const;
       if (next && (await frame.has({ role: 'heading', name: next }))) return 'next' as const;
-      if (next && (await d.popup())) return 'next' as const;
+      // Only a window showing `next`: the storage window of the previous flow can still be
+      // open (closing after its "Done") when this flow's gate is about to show.
+      const popup = next ? await d.popup() : null;
+      if (popup && (await popup.has({ role: 'heading', name: next! }))) return 'next' as const;
       if (!next && (await d.page.text('#status')) === 'Wallet connected.') return 'next' as const;
       return null;
     },
