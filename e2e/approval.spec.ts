@@ -7,7 +7,7 @@
  * init script removes IntersectionObserver v2, as in Firefox and Safari) the approval
  * runs in the wallet's own popup window, end to end.
  */
-import type { Page } from '@playwright/test';
+import type { BrowserContext, FrameLocator, Page } from '@playwright/test';
 import { type DemoPage, PASSWORD } from './demo-page.ts';
 import { expect, test } from './fixtures.ts';
 import { installHostSpy, type SpyWindow } from './host-spy.ts';
@@ -277,6 +277,30 @@ test('signData for an address not the wallet’s → ProofGeneration / AddressNo
   });
 });
 
+/**
+ * Presses the frame's "Open the wallet window" and returns the window it opens. One CI run
+ * (session 4) saw a press on a just-shown approval screen open nothing (the frame's status
+ * stayed empty: the click did not reach the screen's handler) — cause not found. A second
+ * press is allowed and recorded as an annotation and a warning, so a recurrence is seen;
+ * the window must open by then, and everything after it is checked as before.
+ */
+async function openWalletWindow(context: BrowserContext, w: FrameLocator): Promise<Page> {
+  const button = w.getByRole('button', { name: 'Open the wallet window' });
+  for (let attempt = 1; ; attempt++) {
+    const opened = context.waitForEvent('page', { timeout: 10_000 });
+    await button.click();
+    try {
+      return await opened;
+    } catch (e) {
+      if (attempt >= 2) throw e;
+      const status = await w.getByRole('status').allTextContents();
+      const note = `a press on "Open the wallet window" opened no window; frame status ${JSON.stringify(status)}`;
+      test.info().annotations.push({ type: 'second press', description: note });
+      console.warn(`approval.spec: ${note}`);
+    }
+  }
+}
+
 test.describe('no IntersectionObserver v2 (as in Firefox and Safari) → the popup', () => {
   test('approve in the wallet window signs; reject there declines; closing it is not approval', async ({
     device,
@@ -296,10 +320,7 @@ test.describe('no IntersectionObserver v2 (as in Firefox and Safari) → the pop
     await expect(w.getByText('cannot confirm that the wallet is fully visible')).toBeVisible();
     await expect(w.getByLabel('Password', { exact: true })).toHaveCount(0);
     await demo.shot('wallet-approve-popup-frame');
-    const [popup] = await Promise.all([
-      context.waitForEvent('page'),
-      w.getByRole('button', { name: 'Open the wallet window' }).click(),
-    ]);
+    const popup = await openWalletWindow(context, w);
     await expect(popup.getByRole('heading', { name: 'Approve transaction' })).toBeVisible();
     expect(new URL(popup.url()).origin).toBe(process.env.TRINE_E2E_VAULT);
     await expect(popup.getByText('Requested by')).toContainText(process.env.TRINE_E2E_DEMO ?? '');
@@ -312,10 +333,7 @@ test.describe('no IntersectionObserver v2 (as in Firefox and Safari) → the pop
 
     // A wrong password stays in the popup for another try; then Reject → UserDeclined.
     await page.getByRole('button', { name: 'Build and sign payment' }).click();
-    const [second] = await Promise.all([
-      context.waitForEvent('page'),
-      w.getByRole('button', { name: 'Open the wallet window' }).click(),
-    ]);
+    const second = await openWalletWindow(context, w);
     await second.getByLabel('Password', { exact: true }).fill('Wrong password 99');
     await second.getByRole('button', { name: 'Approve and sign' }).click();
     await expect(second.getByRole('alert')).toHaveText(
@@ -329,10 +347,7 @@ test.describe('no IntersectionObserver v2 (as in Firefox and Safari) → the pop
       document.getElementById('error')!.textContent = '';
     });
     await page.getByRole('button', { name: 'Build and sign payment' }).click();
-    const [third] = await Promise.all([
-      context.waitForEvent('page'),
-      w.getByRole('button', { name: 'Open the wallet window' }).click(),
-    ]);
+    const third = await openWalletWindow(context, w);
     await expect(third.getByRole('heading', { name: 'Approve transaction' })).toBeVisible();
     await third.close({ runBeforeUnload: true });
     await expect(demo.error).toContainText('UserDeclined');
@@ -348,10 +363,7 @@ test.describe('no IntersectionObserver v2 (as in Firefox and Safari) → the pop
     await demo.connectAndCreate();
     await page.getByRole('button', { name: 'Build and sign payment' }).click();
     const w = demo.wallet;
-    const [popup] = await Promise.all([
-      context.waitForEvent('page'),
-      w.getByRole('button', { name: 'Open the wallet window' }).click(),
-    ]);
+    const popup = await openWalletWindow(context, w);
     await expect(popup.getByRole('heading', { name: 'Approve transaction' })).toBeVisible();
     // The host cannot know the nonce, and its origin and window are not the popup's.
     await page.evaluate((sel) => {
