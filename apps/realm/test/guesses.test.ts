@@ -240,12 +240,20 @@ for (const kind of BACKENDS) {
           // Best offline check: rebuild U from what this realm yields and test the tag.
           // With t = 2 the other share is missing: any stand-in gives a U that fails for
           // every guess alike; with t = 1 the candidate is U.
+          // (A wrong guess yields random bytes, whose last byte, the share's x, can be 0 —
+          // no share — or equal the stand-in's: the stand-in takes another x, so combine
+          // never refuses a duplicate; once in 256 runs it did.)
+          const x = candidate[32]!;
           const Ucand =
             t === 2
-              ? await combine([
-                  candidate,
-                  crypto.getRandomValues(new Uint8Array(33)).map((v, i) => (i === 32 ? 2 : v)),
-                ])
+              ? x === 0
+                ? new Uint8Array(32)
+                : await combine([
+                    candidate,
+                    crypto
+                      .getRandomValues(new Uint8Array(33))
+                      .map((v, i) => (i === 32 ? (x === 2 ? 3 : 2) : v)),
+                  ])
               : candidate.slice(1);
           if (toBase64Url(tagOf(Ucand, realm.realmId, 1)) === row.unlock_tag) hits.push(guess);
         }
