@@ -76,13 +76,29 @@ async function frameStorageRefused(demo: DemoPage): Promise<string> {
   );
 }
 
-async function openWalletWindow(page: Page, demo: DemoPage): Promise<Page> {
+/**
+ * Opens the storage window from the gate. `quick`: the flow only reads the record (a
+ * connect), so the window may have done its job and closed before it is looked at (seen
+ * once in a clean-clone run): then only its origin is checked, not its screen.
+ */
+async function openWalletWindow(
+  page: Page,
+  demo: DemoPage,
+  o: { quick?: boolean } = {},
+): Promise<Page> {
   const [win] = await Promise.all([
     page.context().waitForEvent('page'),
     demo.wallet.getByRole('button', { name: 'Open wallet window' }).click(),
   ]);
   expect(new URL(win.url()).origin).toBe(env.vault);
-  await expect(win.getByRole('heading', { name: /keeping your key share/ })).toBeVisible();
+  const heading = win.getByRole('heading', { name: /keeping your key share/ });
+  if (o.quick) {
+    await expect
+      .poll(async () => win.isClosed() || (await heading.isVisible().catch(() => false)))
+      .toBe(true);
+    return win;
+  }
+  await expect(heading).toBeVisible();
   expect(await axeSerious(win)).toEqual([]);
   return win;
 }
@@ -137,10 +153,10 @@ test('default context → wallet window (partitioned: the frame): create, sign, 
     await demo.clickConnect();
     const w = demo.wallet;
     // With partitioning the frame keeps the share itself: no gate, no window.
-    const window = async () => {
+    const window = async (quick = false) => {
       if (partitioned) return undefined;
       await expect(w.getByRole('heading', { name: GATE })).toBeVisible();
-      return openWalletWindow(page, demo);
+      return openWalletWindow(page, demo, { quick });
     };
     const win = await window();
     if (win && process.env.TRINE_E2E_SCREENSHOTS === '1' && info.project.name === 'unpartitioned') {
@@ -178,7 +194,7 @@ test('default context → wallet window (partitioned: the frame): create, sign, 
     // connect shows the gate once (a click, no secret), then the app gets the address from
     // the record there, checked on this device, not the vault's copy (issue 10 item 4).
     await demo.clickConnect();
-    const reopened = await window();
+    const reopened = await window(true);
     expect(await demo.connectedAddress()).toBe(address);
     if (reopened) await expect.poll(() => reopened.isClosed()).toBe(true);
     await expect(w.getByLabel('Answer', { exact: true })).toHaveCount(0);
