@@ -8,7 +8,7 @@
  * runs in the wallet's own popup window, end to end.
  */
 import type { BrowserContext, FrameLocator, Page } from '@playwright/test';
-import { type DemoPage, PASSWORD } from './demo-page.ts';
+import { clickInFrame, type DemoPage, PASSWORD } from './demo-page.ts';
 import { expect, test } from './fixtures.ts';
 import { installHostSpy, type SpyWindow } from './host-spy.ts';
 import { bodyOfUnsignedTx, paymentKeyHash, vkeyWitnesses, witnessVerifies } from './verify.ts';
@@ -277,28 +277,13 @@ test('signData for an address not the wallet’s → ProofGeneration / AddressNo
   });
 });
 
-/**
- * Presses the frame's "Open the wallet window" and returns the window it opens. One CI run
- * (session 4) saw a press on a just-shown approval screen open nothing (the frame's status
- * stayed empty: the click did not reach the screen's handler) — cause not found. A second
- * press is allowed and recorded as an annotation and a warning, so a recurrence is seen;
- * the window must open by then, and everything after it is checked as before.
- */
+/** Presses the frame's "Open the wallet window" and returns the window it opens. */
 async function openWalletWindow(context: BrowserContext, w: FrameLocator): Promise<Page> {
-  const button = w.getByRole('button', { name: 'Open the wallet window' });
-  for (let attempt = 1; ; attempt++) {
-    const opened = context.waitForEvent('page', { timeout: 10_000 });
-    await button.click();
-    try {
-      return await opened;
-    } catch (e) {
-      if (attempt >= 2) throw e;
-      const status = await w.getByRole('status').allTextContents();
-      const note = `a press on "Open the wallet window" opened no window; frame status ${JSON.stringify(status)}`;
-      test.info().annotations.push({ type: 'second press', description: note });
-      console.warn(`approval.spec: ${note}`);
-    }
-  }
+  const [win] = await Promise.all([
+    context.waitForEvent('page'),
+    clickInFrame(w.getByRole('button', { name: 'Open the wallet window' })),
+  ]);
+  return win;
 }
 
 test.describe('no IntersectionObserver v2 (as in Firefox and Safari) → the popup', () => {
@@ -440,7 +425,7 @@ test('the host shrinks the frame below a usable size → the approval moves to t
   const open = w.getByRole('button', { name: 'Open the wallet window' });
   await expect(open).toBeAttached();
   await expect(w.getByRole('button', { name: 'Approve and sign' })).toHaveCount(0);
-  const [popup] = await Promise.all([context.waitForEvent('page'), open.click()]);
+  const [popup] = await Promise.all([context.waitForEvent('page'), clickInFrame(open)]);
   await popup.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await popup.getByRole('button', { name: 'Approve and sign' }).click();
   const { txHex, witnessSetHex } = await demo.signedPayment();

@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, type Frame, type FrameLocator, type Page } from '@playwright/test';
+import { expect, type Frame, type FrameLocator, type Locator, type Page } from '@playwright/test';
 
 export const PASSWORD = 'Correct horse 42';
 export const NEW_PASSWORD = 'Battery staple 43';
@@ -13,6 +13,48 @@ export const ANSWER = 'Rex the dog';
 const SHOTS_DIR = new URL('../docs/screenshots/', import.meta.url).pathname;
 /** Any submit earlier than this after an approval screen appears is ignored by the wallet. */
 const REVIEW_MS = 700;
+
+/**
+ * Clicks `target`, a control inside a cross-site wallet frame, once the frame itself
+ * receives the pointer. Right after the wallet's overlay turns from hidden (display: none)
+ * to shown, Chromium can for a moment hit-test a point over the out-of-process frame to the
+ * host page's <iframe> element: the click then reaches the host page and never the button.
+ * Seen twice in CI on a just-shown "Open wallet window" / "Open the wallet window" (nothing
+ * opened); reproduced once in 62 runs with spies in both documents: the host logged
+ * pointerdown, mousedown and click on IFRAME, the frame nothing. A person's hand arrives
+ * long after that moment; the test hovers (moving a pixel each time) until the frame sees
+ * the pointer, then clicks once, so a click the wallet ignores still fails the test.
+ */
+export async function clickInFrame(target: Locator): Promise<void> {
+  // Disabled controls get no mouse events, and click would wait for enabled anyway.
+  await expect(target).toBeEnabled();
+  await target.evaluate((el) => {
+    const w = el.ownerDocument.defaultView as (Window & { __e2ePointer?: boolean }) | null;
+    if (!w) return;
+    w.__e2ePointer = false;
+    const seen = () => {
+      w.__e2ePointer = true;
+    };
+    for (const t of ['pointermove', 'mousemove', 'pointerover'])
+      el.ownerDocument.addEventListener(t, seen, { capture: true, once: true });
+  });
+  let i = 0;
+  await expect
+    .poll(
+      async () => {
+        i++;
+        await target.hover({ position: { x: 2 + (i % 5), y: 2 + (i % 3) } });
+        return target.evaluate(
+          (el) =>
+            (el.ownerDocument.defaultView as (Window & { __e2ePointer?: boolean }) | null)
+              ?.__e2ePointer === true,
+        );
+      },
+      { message: 'the wallet frame never received the pointer', timeout: 20_000 },
+    )
+    .toBe(true);
+  await target.click();
+}
 
 export class DemoPage {
   readonly wallet: FrameLocator;
@@ -111,7 +153,7 @@ export class DemoPage {
     if (password !== null) await w.getByLabel('Password', { exact: true }).fill(password);
     const wait = REVIEW_MS - (Date.now() - shownAt);
     if (wait > 0) await this.page.waitForTimeout(wait);
-    await w.getByRole('button', { name: button }).click();
+    await clickInFrame(w.getByRole('button', { name: button }));
   }
 
   /** Builds the sample payment, approves it in the wallet; returns the tx and witnesses. */
