@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { AxeResults } from 'axe-core';
-import { ANSWER, type DemoPage, NEW_PASSWORD, PASSWORD } from './demo-page.ts';
+import { ANSWER, clickInFrame, type DemoPage, NEW_PASSWORD, PASSWORD } from './demo-page.ts';
 import { expect, test } from './fixtures.ts';
 
 const AXE_SOURCE = readFileSync(
@@ -80,7 +80,7 @@ test('axe-core: no serious or critical violation on any wallet screen', async ({
   await w.getByLabel('Type the password again').fill(PASSWORD);
   await w.getByLabel('Answer', { exact: true }).fill(ANSWER);
   await w.getByLabel('Type the answer again').fill(ANSWER);
-  await w.getByRole('button', { name: 'Create wallet' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Create wallet' }));
   const address = await demo.connectedAddress();
 
   await page.getByRole('button', { name: 'Build and sign payment' }).click();
@@ -89,7 +89,7 @@ test('axe-core: no serious or critical violation on any wallet screen', async ({
   await expect(w.getByRole('alert')).toHaveText('That password is not right. Please try again.');
   await audit(demo, 'approve transaction (wrong password)', found);
   await w.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await w.getByRole('button', { name: 'Approve and sign' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Approve and sign' }));
   await demo.signedPayment();
 
   await page.getByRole('button', { name: 'Sign message' }).click();
@@ -104,15 +104,15 @@ test('axe-core: no serious or critical violation on any wallet screen', async ({
   ] as const) {
     await demo.manage(button);
     await screen(heading, heading.toLowerCase());
-    await w.getByRole('button', { name: 'Cancel' }).click();
+    await clickInFrame(w.getByRole('button', { name: 'Cancel' }));
     await expect(page.locator('#manage-result')).toHaveText('Cancelled.');
   }
   await demo.manage('Show recovery phrase');
   await screen('Show recovery phrase', 'show recovery phrase');
   await w.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await w.getByRole('button', { name: 'Show the words' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Show the words' }));
   await screen('Your recovery phrase', 'your recovery phrase');
-  await w.getByRole('button', { name: /close/ }).click();
+  await clickInFrame(w.getByRole('button', { name: /close/ }));
 
   // A new device: Connect leads through recovery (no address before it) → new password
   // → approve.
@@ -128,11 +128,11 @@ test('axe-core: no serious or critical violation on any wallet screen', async ({
   };
   await oscreen('Recover your wallet', 'recover');
   await ow.getByLabel('Your answer').fill(ANSWER);
-  await ow.getByRole('button', { name: 'Continue' }).click();
+  await clickInFrame(ow.getByRole('button', { name: 'Continue' }));
   await oscreen('Choose a new password', 'choose a new password');
   await ow.getByLabel('New password for this browser').fill(NEW_PASSWORD);
   await ow.getByLabel('Type it again').fill(NEW_PASSWORD);
-  await ow.getByRole('button', { name: 'Save and finish' }).click();
+  await clickInFrame(ow.getByRole('button', { name: 'Save and finish' }));
   expect(await od.connectedAddress()).toBe(address);
   await other.page.getByRole('button', { name: 'Build and sign payment' }).click();
   await od.approve('Approve transaction', 'Approve and sign', NEW_PASSWORD);
@@ -142,7 +142,7 @@ test('axe-core: no serious or critical violation on any wallet screen', async ({
   await page.getByRole('button', { name: 'Build and sign payment' }).click();
   await screen('Recovery needed on this device', 'recovery needed');
   await demo.shot('wallet-recovery-needed');
-  await w.getByRole('button', { name: 'Cancel' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Cancel' }));
   await expect(demo.error).toContainText('TxSignError 2 · UserDeclined');
 
   // The audit can fail: an unlabelled field added to the wallet's document is reported.
@@ -253,7 +253,7 @@ test('keyboard: the wallet modal keeps focus, the host page is inert while it is
   expect(seen.size).toBe(stops);
 
   // The close button closes too, and the page is back as it was.
-  await w.getByRole('button', { name: 'Close' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Close' }));
   await expect.poll(async () => (await hostState(demo)).shown).toBe(false);
   await expect(page.locator('#error')).toContainText('You cancelled in the wallet');
   expect(await hostState(demo)).toMatchObject({

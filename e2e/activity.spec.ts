@@ -8,7 +8,7 @@
  * notice, and from the demo's "Security activity" button) lists "Recovery share read" and
  * "Key shares renewed" in plain words, newest first.
  */
-import { ANSWER, NEW_PASSWORD, PASSWORD } from './demo-page.ts';
+import { ANSWER, clickInFrame, NEW_PASSWORD, PASSWORD } from './demo-page.ts';
 import { expect, test } from './fixtures.ts';
 
 const B_PASSWORD = 'device B password 5678';
@@ -36,13 +36,13 @@ test('another device recovers → this device recovers, then the notice and the 
   await b.demo.clickConnect(); // no address before a recovery here: Connect leads to it
   const bw = b.demo.wallet;
   await bw.getByLabel('Your answer').fill(ANSWER);
-  await bw.getByRole('button', { name: 'Continue' }).click();
+  await clickInFrame(bw.getByRole('button', { name: 'Continue' }));
   await expect(bw.getByRole('heading', { name: 'Choose a new password' })).toBeVisible({
     timeout: 30_000,
   });
   await bw.getByLabel('New password for this browser').fill(B_PASSWORD);
   await bw.getByLabel('Type it again').fill(B_PASSWORD);
-  await bw.getByRole('button', { name: 'Save and finish' }).click();
+  await clickInFrame(bw.getByRole('button', { name: 'Save and finish' }));
   expect(await b.demo.connectedAddress()).toBe(address);
 
   // Back on A: its key share is out of date, the payment leads through recovery.
@@ -51,15 +51,15 @@ test('another device recovers → this device recovers, then the notice and the 
     timeout: 30_000,
   });
   await expect(w.getByText('re-secured on another device')).toBeVisible();
-  await w.getByRole('button', { name: 'Recover now' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Recover now' }));
   await w.getByLabel('Your answer').fill(ANSWER);
-  await w.getByRole('button', { name: 'Continue' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Continue' }));
   await expect(w.getByRole('heading', { name: 'Choose a new password' })).toBeVisible({
     timeout: 30_000,
   });
   await w.getByLabel('New password for this browser').fill(NEW_PASSWORD);
   await w.getByLabel('Type it again').fill(NEW_PASSWORD);
-  await w.getByRole('button', { name: 'Save and finish' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Save and finish' }));
   // The payment approval: a password unlock, then the notice.
   await demo.approve('Approve transaction', 'Approve and sign', NEW_PASSWORD);
   const notice = w.getByRole('heading', { name: 'Security notice' });
@@ -86,7 +86,7 @@ test('another device recovers → this device recovers, then the notice and the 
   await expect(w.getByRole('heading', { name: 'Wrong recovery attempts' })).toHaveCount(0);
 
   // "See all security activity": the whole list, B's recovery read included.
-  await w.getByRole('button', { name: 'See all security activity' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'See all security activity' }));
   await expect(w.getByRole('heading', { name: 'Security activity', exact: true })).toBeVisible();
   const events = w.getByRole('region', { name: 'Security events' }).getByRole('listitem');
   await expect(events).toHaveCount(7);
@@ -101,7 +101,7 @@ test('another device recovers → this device recovers, then the notice and the 
     'Wallet created',
   ]);
   await demo.shot('wallet-security-activity');
-  await w.getByRole('button', { name: 'Close' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Close' }));
   await demo.signedPayment();
 
   // The next unlock on A: nothing new, no notice; the demo's button opens the screen.
@@ -113,6 +113,6 @@ test('another device recovers → this device recovers, then the notice and the 
   await expect(events.first()).toHaveText(EVENT);
   await expect(events.filter({ hasText: /^Recovery share read — / })).toHaveCount(2);
   await expect(events.filter({ hasText: /^Key shares renewed — / })).toHaveCount(2);
-  await w.getByRole('button', { name: 'Close' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Close' }));
   await expect(page.locator('#manage-result')).toHaveText('Security activity shown in the wallet.');
 });

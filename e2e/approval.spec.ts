@@ -80,7 +80,7 @@ async function openUnlockSession(demo: DemoPage, page: Page) {
   await expect(w.getByRole('heading', { name: 'Approve transaction' })).toBeVisible();
   await w.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await w.getByLabel(/Stay unlocked/).check();
-  await w.getByRole('button', { name: 'Approve and sign' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Approve and sign' }));
   await demo.signedPayment();
 }
 
@@ -403,7 +403,7 @@ for (const size of [
       expect(box!.x + box!.width).toBeLessThanOrEqual(frame.x + frame.width + 1);
     }
     // × rejects.
-    await w.getByRole('button', { name: 'Close' }).click();
+    await clickInFrame(w.getByRole('button', { name: 'Close' }));
     await expect(demo.error).toContainText('UserDeclined');
   });
 }

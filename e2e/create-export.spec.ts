@@ -3,7 +3,7 @@
  * the address the dApp shows against the `trine` CLI's derivation of that phrase.
  */
 import { trineDerive } from './cli.ts';
-import { PASSWORD } from './demo-page.ts';
+import { clickInFrame, PASSWORD } from './demo-page.ts';
 import { expect, test } from './fixtures.ts';
 
 test('create → the address equals `trine derive` of the exported mnemonic', async ({
@@ -21,13 +21,13 @@ test('create → the address equals `trine derive` of the exported mnemonic', as
   const w = demo.wallet;
   await expect(w.getByRole('heading', { name: 'Show recovery phrase' })).toBeVisible();
   await w.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await w.getByRole('button', { name: 'Show the words' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Show the words' }));
   await expect(w.getByRole('heading', { name: 'Your recovery phrase' })).toBeVisible({
     timeout: 30_000,
   });
   const words = await w.locator('ol.words li').allTextContents();
   expect(words).toHaveLength(24);
-  await w.getByRole('button', { name: /close/ }).click();
+  await clickInFrame(w.getByRole('button', { name: /close/ }));
   await expect(demo.page.locator('#manage-result')).toHaveText(/Recovery phrase shown/);
   await expect(w.locator('ol.words li')).toHaveCount(0);
 

@@ -2,7 +2,7 @@
  * Delete: the vault keeps nothing (GET wallet → 404, auth share → 404) and the device
  * share is gone from the wallet's IndexedDB; the dApp sees no wallet any more.
  */
-import { PASSWORD } from './demo-page.ts';
+import { clickInFrame, PASSWORD } from './demo-page.ts';
 import { env, expect, test } from './fixtures.ts';
 import { devToken, vaultGet } from './vault-api.ts';
 import { deviceRecords } from './wallet-storage.ts';
@@ -25,7 +25,7 @@ test('delete → the vault has nothing (404) and the device share is gone', asyn
   await w.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await w.getByLabel('Type DELETE to confirm').fill('DELETE');
   await demo.shot('wallet-delete');
-  await w.getByRole('button', { name: 'Delete wallet' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Delete wallet' }));
   await expect(page.locator('#manage-result')).toHaveText('Wallet deleted.', { timeout: 30_000 });
   await expect(page.locator('#address')).toHaveText('—');
 

@@ -16,7 +16,8 @@ const REVIEW_MS = 700;
 
 /**
  * Clicks `target`, a control inside a cross-site wallet frame, once the frame itself
- * receives the pointer. Right after the wallet's overlay turns from hidden (display: none)
+ * receives the pointer. Every e2e click in a wallet frame goes through here (a click in
+ * a top-level page, the demo or the wallet window, is a plain `click()`). Right after the wallet's overlay turns from hidden (display: none)
  * to shown, Chromium can for a moment hit-test a point over the out-of-process frame to the
  * host page's <iframe> element: the click then reaches the host page and never the button.
  * Seen twice in CI on a just-shown "Open wallet window" / "Open the wallet window" (nothing
@@ -26,8 +27,9 @@ const REVIEW_MS = 700;
  * the pointer, then clicks once, so a click the wallet ignores still fails the test.
  */
 export async function clickInFrame(target: Locator): Promise<void> {
-  // Disabled controls get no mouse events, and click would wait for enabled anyway.
-  await expect(target).toBeEnabled();
+  // Disabled controls get no mouse events, and click would wait for enabled anyway (a
+  // recovery's Continue stays busy through the realms and the KDF: a long wait).
+  await expect(target).toBeEnabled({ timeout: 60_000 });
   await target.evaluate((el) => {
     const w = el.ownerDocument.defaultView as (Window & { __e2ePointer?: boolean }) | null;
     if (!w) return;
@@ -38,22 +40,22 @@ export async function clickInFrame(target: Locator): Promise<void> {
     for (const t of ['pointermove', 'mousemove', 'pointerover'])
       el.ownerDocument.addEventListener(t, seen, { capture: true, once: true });
   });
-  let i = 0;
-  await expect
-    .poll(
-      async () => {
-        i++;
-        await target.hover({ position: { x: 2 + (i % 5), y: 2 + (i % 3) } });
-        return target.evaluate(
-          (el) =>
-            (el.ownerDocument.defaultView as (Window & { __e2ePointer?: boolean }) | null)
-              ?.__e2ePointer === true,
-        );
-      },
-      { message: 'the wallet frame never received the pointer', timeout: 20_000 },
-    )
-    .toBe(true);
-  await target.click();
+  const seen = () =>
+    target.evaluate(
+      (el) =>
+        (el.ownerDocument.defaultView as (Window & { __e2ePointer?: boolean }) | null)
+          ?.__e2ePointer === true,
+    );
+  const deadline = Date.now() + 20_000;
+  for (let i = 0; ; i++) {
+    await target.hover({ position: { x: 2 + (i % 5), y: 2 + (i % 3) } });
+    // The frame handles the move a moment after Playwright's hover returns.
+    for (let k = 0; k < 5; k++) {
+      if (await seen()) return target.click();
+      await new Promise((r) => setTimeout(r, 20 * (k + 1)));
+    }
+    if (Date.now() > deadline) throw new Error('the wallet frame never received the pointer');
+  }
 }
 
 export class DemoPage {
@@ -102,7 +104,7 @@ export class DemoPage {
     await w.getByLabel('Type the password again').fill(password);
     await w.getByLabel('Answer', { exact: true }).fill(answer);
     await w.getByLabel('Type the answer again').fill(answer);
-    await w.getByRole('button', { name: 'Create wallet' }).click();
+    await clickInFrame(w.getByRole('button', { name: 'Create wallet' }));
     return this.connectedAddress();
   }
 
@@ -128,13 +130,13 @@ export class DemoPage {
     const w = this.wallet;
     await expect(w.getByRole('heading', { name: 'Recover your wallet' })).toBeVisible();
     await w.getByLabel('Your answer').fill(answer);
-    await w.getByRole('button', { name: 'Continue' }).click();
+    await clickInFrame(w.getByRole('button', { name: 'Continue' }));
     await expect(w.getByRole('heading', { name: 'Choose a new password' })).toBeVisible({
       timeout: 30_000,
     });
     await w.getByLabel('New password for this browser').fill(password);
     await w.getByLabel('Type it again').fill(password);
-    await w.getByRole('button', { name: 'Save and finish' }).click();
+    await clickInFrame(w.getByRole('button', { name: 'Save and finish' }));
   }
 
   async connectedAddress(): Promise<string> {

@@ -5,7 +5,7 @@
  * 'unsafe-inline' styles or scripts) works: the SDK adds no <style> and no style=""
  * markup, the overlay shows and hides (issue 11 item 4, issue 12 item 2).
  */
-import { ANSWER, PASSWORD } from './demo-page.ts';
+import { ANSWER, clickInFrame, PASSWORD } from './demo-page.ts';
 import { env, expect, test } from './fixtures.ts';
 
 /** The time from the Connect click to the error box, in ms. */
@@ -131,7 +131,7 @@ test('the React page (@trine/web3-react): ConnectButton creates the wallet; useT
   await w.getByLabel('Type the password again').fill(PASSWORD);
   await w.getByLabel('Answer', { exact: true }).fill(ANSWER);
   await w.getByLabel('Type the answer again').fill(ANSWER);
-  await w.getByRole('button', { name: 'Create wallet' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Create wallet' }));
   await expect(page.locator('#react-status')).toHaveText('connected', { timeout: 60_000 });
   const address = (await page.locator('#react-address').textContent()) ?? '';
   expect(address).toMatch(/^addr_test1/);

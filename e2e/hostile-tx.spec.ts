@@ -8,6 +8,7 @@
  * shown as hex with the hidden characters written out. The user rejects each.
  */
 import * as CSL from '@emurgo/cardano-serialization-lib-nodejs';
+import { clickInFrame } from './demo-page.ts';
 import { expect, test } from './fixtures.ts';
 import { installHostSpy, type SpyWindow } from './host-spy.ts';
 
@@ -116,7 +117,7 @@ test('hostile requests on the protocol port: the wallet shows the dangerous fact
   await expect(screen).not.toContainText('Back to this wallet');
   await expect(screen).toContainText('which is NOT this wallet’s account');
   await demo.shot('wallet-approve-hostile-tx');
-  await w.getByRole('button', { name: 'Reject' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Reject' }));
   expect(await replyCode('hostile-tx')).toBe('user_declined');
 
   const payload = Buffer.from('I agree\u{e0020}\u{e0070}\u{e0061}\u{e0079}', 'utf8').toString(
@@ -129,6 +130,6 @@ test('hostile requests on the protocol port: the wallet shows the dangerous fact
   await expect(w.locator('pre.payload').nth(1)).toHaveText(
     'I agree⟨U+E0020⟩⟨U+E0070⟩⟨U+E0061⟩⟨U+E0079⟩',
   );
-  await w.getByRole('button', { name: 'Reject' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Reject' }));
   expect(await replyCode('hostile-data')).toBe('user_declined');
 });

@@ -257,7 +257,7 @@ test('in the frame (IntersectionObserver v2): a wrong password on export is mark
   await demo.manage('Show recovery phrase');
   const w = demo.wallet;
   await w.getByLabel('Password', { exact: true }).fill('Wrong password 99');
-  await w.getByRole('button', { name: 'Show the words' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Show the words' }));
   await expect(w.getByRole('alert')).toHaveText(WRONG, { timeout: 30_000 });
   const state = await w.getByLabel('Password', { exact: true }).evaluate((input) => ({
     invalid: input.getAttribute('aria-invalid'),

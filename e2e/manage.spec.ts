@@ -2,7 +2,7 @@
  * Change password and change security question, from the demo's manage buttons: the old
  * password and the old answer stop working, the new ones work, the address never changes.
  */
-import { ANSWER, NEW_PASSWORD, PASSWORD } from './demo-page.ts';
+import { ANSWER, clickInFrame, NEW_PASSWORD, PASSWORD } from './demo-page.ts';
 import { env, expect, test } from './fixtures.ts';
 import { devToken, vaultGet } from './vault-api.ts';
 
@@ -27,7 +27,7 @@ test('change password, then change question → old secrets stop working, new on
   await w.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
   await w.getByLabel('Type the new password again').fill(NEW_PASSWORD);
   await demo.shot('wallet-change-password');
-  await w.getByRole('button', { name: 'Change password' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Change password' }));
   await expect(page.locator('#manage-result')).toHaveText('Password changed.', {
     timeout: 30_000,
   });
@@ -37,7 +37,7 @@ test('change password, then change question → old secrets stop working, new on
   await demo.approve('Approve transaction', 'Approve and sign', PASSWORD);
   await expect(w.getByRole('alert')).toHaveText('That password is not right. Please try again.');
   await w.getByLabel('Password', { exact: true }).fill(NEW_PASSWORD);
-  await w.getByRole('button', { name: 'Approve and sign' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Approve and sign' }));
   await demo.signedPayment();
 
   await demo.manage('Change security question');
@@ -50,7 +50,7 @@ test('change password, then change question → old secrets stop working, new on
   await w.getByLabel('New answer', { exact: true }).fill(NEW_ANSWER);
   await w.getByLabel('Type the new answer again').fill(NEW_ANSWER);
   await demo.shot('wallet-change-question');
-  await w.getByRole('button', { name: 'Save new question' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Save new question' }));
   await expect(page.locator('#manage-result')).toHaveText('Security question changed.', {
     timeout: 30_000,
   });
@@ -71,15 +71,15 @@ test('change password, then change question → old secrets stop working, new on
   const ow = other.demo.wallet;
   await expect(ow.getByText(NEW_QUESTION)).toBeVisible();
   await ow.getByLabel('Your answer').fill(ANSWER);
-  await ow.getByRole('button', { name: 'Continue' }).click();
+  await clickInFrame(ow.getByRole('button', { name: 'Continue' }));
   await expect(ow.getByRole('alert')).toContainText('That answer does not match.', {
     timeout: 30_000,
   });
   await ow.getByLabel('Your answer').fill(NEW_ANSWER.toLowerCase());
-  await ow.getByRole('button', { name: 'Continue' }).click();
+  await clickInFrame(ow.getByRole('button', { name: 'Continue' }));
   await ow.getByLabel('New password for this browser').fill(PASSWORD);
   await ow.getByLabel('Type it again').fill(PASSWORD);
-  await ow.getByRole('button', { name: 'Save and finish' }).click();
+  await clickInFrame(ow.getByRole('button', { name: 'Save and finish' }));
   expect(await other.demo.connectedAddress()).toBe(address);
   await other.demo.signPayment(PASSWORD);
   expect(await other.page.locator('#address').textContent()).toBe(address);

@@ -5,6 +5,7 @@
  * replies and the wallet keeps working; and storage partitioning decides whether another
  * top-level site sees this browser's device share.
  */
+import { clickInFrame } from './demo-page.ts';
 import { env, expect, test } from './fixtures.ts';
 import { installHostSpy, type SpyWindow } from './host-spy.ts';
 
@@ -151,7 +152,7 @@ test('storage partitioning: another top-level site sees this device share only w
     // address before a recovery here (issue 10 item 4); cancelling it refuses the connect.
     await demo.clickConnect();
     await expect(w.getByRole('heading', { name: 'Recover your wallet' })).toBeVisible();
-    await w.getByRole('button', { name: 'Cancel' }).click();
+    await clickInFrame(w.getByRole('button', { name: 'Cancel' }));
     await expect(demo.error).toContainText('APIError -3 · Refused · user_declined');
     await expect(page.locator('#address')).not.toHaveText(address);
   } else {

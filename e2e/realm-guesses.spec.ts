@@ -11,7 +11,7 @@
  * recovery alike — so each test below stays within 3; the lockout is reached the way a
  * JWT holder would, by calling the realm directly, which the vault never sees.
  */
-import { ANSWER, NEW_PASSWORD, PASSWORD } from './demo-page.ts';
+import { ANSWER, clickInFrame, NEW_PASSWORD, PASSWORD } from './demo-page.ts';
 import { type Device, env, expect, test } from './fixtures.ts';
 import { GUESS_LIMIT } from './global-setup.ts';
 import { realmGuess, realmRegistration } from './realm-api.ts';
@@ -34,11 +34,11 @@ async function signAndSeeNotice(device: Device, text: RegExp) {
 /** Presses the notice's "Re-arm recovery" and re-arms with the password and the answer. */
 async function rearm(device: Device) {
   const w = device.demo.wallet;
-  await w.getByRole('button', { name: 'Re-arm recovery' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Re-arm recovery' }));
   await expect(w.getByRole('heading', { name: 'Re-arm recovery' })).toBeVisible();
   await w.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await w.getByLabel('Answer to your security question').fill(ANSWER);
-  await w.getByRole('button', { name: 'Re-arm recovery' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Re-arm recovery' }));
 }
 
 test('wrong answers → the realm counts them → the first device is told at its next unlock and re-arms', async ({
@@ -70,7 +70,7 @@ test('wrong answers → the realm counts them → the first device is told at it
   await expect(ow.getByRole('heading', { name: 'Recover your wallet' })).toBeVisible();
   for (let i = 1; i <= 2; i++) {
     await ow.getByLabel('Your answer').fill(`not the answer ${i}`);
-    await ow.getByRole('button', { name: 'Continue' }).click();
+    await clickInFrame(ow.getByRole('button', { name: 'Continue' }));
     const left = GUESS_LIMIT - i;
     await expect(ow.getByRole('alert')).toHaveText(
       `${WRONG} ${left} attempts left before recovery with the answer locks.`,
@@ -78,7 +78,7 @@ test('wrong answers → the realm counts them → the first device is told at it
     );
     expect((await realmRegistration(env.vault, token)).body.guesses).toBe(i);
   }
-  await ow.getByRole('button', { name: 'Cancel' }).click();
+  await clickInFrame(ow.getByRole('button', { name: 'Cancel' }));
   await expect(other.demo.error).toContainText('APIError -3 · Refused · user_declined');
   const counted = (await realmRegistration(env.vault, token)).body;
   expect(counted).toMatchObject({ guesses: 2, locked: false });
@@ -151,12 +151,12 @@ test('lockout: guessed to the limit at the realm → the recovery screen says so
   await other.demo.shot('wallet-recovery-locked');
   // Even the right answer is refused while locked; nothing more is counted.
   await ow.getByLabel('Your answer').fill(ANSWER);
-  await ow.getByRole('button', { name: 'Continue' }).click();
+  await clickInFrame(ow.getByRole('button', { name: 'Continue' }));
   await expect(ow.getByRole('alert')).toHaveText(
     'Recovery with your answer is locked after too many wrong answers. What you can still do: on a device where your wallet opens with your password, re-arm recovery (it resets the counters); or restore from your 24-word recovery phrase.',
     { timeout: 30_000 },
   );
-  await ow.getByRole('button', { name: 'Cancel' }).click();
+  await clickInFrame(ow.getByRole('button', { name: 'Cancel' }));
   await expect(other.demo.error).toContainText('APIError -3 · Refused · user_declined');
   expect((await realmRegistration(env.vault, token)).body).toMatchObject({
     epochs: [1],
@@ -184,13 +184,13 @@ test('lockout: guessed to the limit at the realm → the recovery screen says so
   await expect(ow.getByRole('heading', { name: 'Recover your wallet' })).toBeVisible();
   await expect(ow.locator('p.notice')).toHaveCount(0);
   await ow.getByLabel('Your answer').fill(ANSWER);
-  await ow.getByRole('button', { name: 'Continue' }).click();
+  await clickInFrame(ow.getByRole('button', { name: 'Continue' }));
   await expect(ow.getByRole('heading', { name: 'Choose a new password' })).toBeVisible({
     timeout: 30_000,
   });
   await ow.getByLabel('New password for this browser').fill(NEW_PASSWORD);
   await ow.getByLabel('Type it again').fill(NEW_PASSWORD);
-  await ow.getByRole('button', { name: 'Save and finish' }).click();
+  await clickInFrame(ow.getByRole('button', { name: 'Save and finish' }));
   expect(await other.demo.connectedAddress()).toBe(address);
   const { txHex, witnessSetHex } = await other.demo.signPayment(NEW_PASSWORD);
   const [witness] = vkeyWitnesses(witnessSetHex);

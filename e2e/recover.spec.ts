@@ -5,7 +5,7 @@
  * the recovery realm counts each wrong answer (the attempts left; its limit,
  * TRINE_DEV_GUESS_LIMIT=4, is above the vault's, so the vault's 429 comes first).
  */
-import { ANSWER, NEW_PASSWORD, PASSWORD } from './demo-page.ts';
+import { ANSWER, clickInFrame, NEW_PASSWORD, PASSWORD } from './demo-page.ts';
 import { env, expect, test } from './fixtures.ts';
 import { GUESS_LIMIT, RECOVERY_LIMIT } from './global-setup.ts';
 import { devToken, vaultGet, vaultRecovery } from './vault-api.ts';
@@ -34,14 +34,14 @@ test('a new device → recover with the answer → same address → sign', async
   await expect(page.locator('#address')).not.toHaveText(address);
   await w.getByLabel('Your answer').fill('  rex THE dog ');
   await demo.shot('wallet-recover-answer');
-  await w.getByRole('button', { name: 'Continue' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Continue' }));
   await expect(w.getByRole('heading', { name: 'Choose a new password' })).toBeVisible({
     timeout: 30_000,
   });
   await w.getByLabel('New password for this browser').fill(NEW_PASSWORD);
   await w.getByLabel('Type it again').fill(NEW_PASSWORD);
   await demo.shot('wallet-recover-new-password');
-  await w.getByRole('button', { name: 'Save and finish' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Save and finish' }));
   expect(await demo.connectedAddress()).toBe(address);
   await page.getByRole('button', { name: 'Build and sign payment' }).click();
   await demo.approve('Approve transaction', 'Approve and sign', NEW_PASSWORD);
@@ -77,7 +77,7 @@ test('wrong password and wrong answer → clear errors, nothing lost, recovery l
   await expect(w.getByRole('alert')).toHaveText('That password is not right. Please try again.');
   await demo.shot('wallet-wrong-password');
   await w.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await w.getByRole('button', { name: 'Approve and sign' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Approve and sign' }));
   await demo.signedPayment();
 
   // Wrong answers on a new device: a clear error each time, with the attempts the realm
@@ -90,7 +90,7 @@ test('wrong password and wrong answer → clear errors, nothing lost, recovery l
   await expect(ow.getByRole('heading', { name: 'Recover your wallet' })).toBeVisible();
   for (let i = 1; i <= RECOVERY_LIMIT; i++) {
     await ow.getByLabel('Your answer').fill(`not the answer ${i}`);
-    await ow.getByRole('button', { name: 'Continue' }).click();
+    await clickInFrame(ow.getByRole('button', { name: 'Continue' }));
     const left = GUESS_LIMIT - i;
     await expect(ow.getByRole('alert')).toHaveText(
       `That answer does not match. Check the spelling and accents (case and spaces do not matter). ${left} attempt${left === 1 ? '' : 's'} left before recovery with the answer locks.`,
@@ -100,7 +100,7 @@ test('wrong password and wrong answer → clear errors, nothing lost, recovery l
   }
   // Over the limit, even the right answer is refused for now.
   await ow.getByLabel('Your answer').fill(ANSWER);
-  await ow.getByRole('button', { name: 'Continue' }).click();
+  await clickInFrame(ow.getByRole('button', { name: 'Continue' }));
   // The vault's Retry-After becomes the time left (not "a while").
   await expect(ow.getByRole('alert')).toHaveText(
     /^Too many attempts\. Please try again in (\d+ (seconds?|minutes?)|about \d+ hours?)\.$/,
@@ -110,7 +110,7 @@ test('wrong password and wrong answer → clear errors, nothing lost, recovery l
   const limited = await vaultRecovery(env.vault, token);
   expect(limited.status).toBe(429);
   expect((limited.body as { code: string }).code).toBe('rate_limited');
-  await ow.getByRole('button', { name: 'Cancel' }).click();
+  await clickInFrame(ow.getByRole('button', { name: 'Cancel' }));
   await expect(other.demo.error).toContainText('APIError -3 · Refused · user_declined');
 
   // Nothing lost: same wallet, same epoch, and the first device still signs.
@@ -127,7 +127,7 @@ test('wrong password and wrong answer → clear errors, nothing lost, recovery l
   await expect(w.locator('p.notice')).toHaveText(
     new RegExp(`^${RECOVERY_LIMIT} wrong recovery attempts since .+\\. Someone may be guessing`),
   );
-  await w.getByRole('button', { name: 'Later' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Later' }));
   const { txHex, witnessSetHex } = await demo.signedPayment();
   const [witness] = vkeyWitnesses(witnessSetHex);
   expect(witnessVerifies(witness!, bodyOfUnsignedTx(txHex), paymentKeyHash(address))).toBe(true);

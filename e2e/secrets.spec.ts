@@ -5,7 +5,7 @@
  * nor any share (device share from the wallet's IndexedDB, auth share and sealed recovery
  * share from the vault), nor the password or the answer.
  */
-import { ANSWER, PASSWORD } from './demo-page.ts';
+import { ANSWER, clickInFrame, PASSWORD } from './demo-page.ts';
 import { env, expect, test } from './fixtures.ts';
 import { installHostSpy } from './host-spy.ts';
 import { devToken, vaultGet, vaultRecovery } from './vault-api.ts';
@@ -43,7 +43,7 @@ test('export shows the mnemonic in the iframe; the host never sees it or any sha
   await demo.manage('Show recovery phrase');
   const w = demo.wallet;
   await w.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await w.getByRole('button', { name: 'Show the words' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Show the words' }));
   await expect(w.getByRole('heading', { name: 'Your recovery phrase' })).toBeVisible({
     timeout: 30_000,
   });
@@ -53,7 +53,7 @@ test('export shows the mnemonic in the iframe; the host never sees it or any sha
   // While the words are on screen, the host's DOM has none of them.
   const hostText = await page.evaluate(() => document.documentElement.outerHTML);
   expect(hostText).not.toContain(words.slice(0, 3).join(' '));
-  await w.getByRole('button', { name: /close/ }).click();
+  await clickInFrame(w.getByRole('button', { name: /close/ }));
   await expect(page.locator('#manage-result')).toHaveText(/Recovery phrase shown/);
 
   // What the secrets are: the mnemonic, the password, the answer, and every share.

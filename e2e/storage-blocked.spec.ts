@@ -119,7 +119,7 @@ test('default context → the gate before any secret (partitioned: no gate); can
       await expect(w.getByRole('heading', { name: /^Create your .* wallet$/ })).toBeVisible();
       expect(await frameStorageRefused(demo)).toBe('opened');
       await expect(w.getByRole('heading', { name: GATE })).toHaveCount(0);
-      await w.getByRole('button', { name: 'Cancel' }).click();
+      await clickInFrame(w.getByRole('button', { name: 'Cancel' }));
     } else {
       await expect(w.getByRole('heading', { name: GATE })).toBeVisible();
       expect(await frameStorageRefused(demo)).toBe('UnknownError');
@@ -129,9 +129,9 @@ test('default context → the gate before any secret (partitioned: no gate); can
       await expect(w.getByLabel('Password', { exact: true })).toHaveCount(0);
       await expect(w.getByLabel('Answer', { exact: true })).toHaveCount(0);
       // Chromium has the Storage Access API: the button is offered; headless refuses it.
-      await w.getByRole('button', { name: 'Allow storage' }).click();
+      await clickInFrame(w.getByRole('button', { name: 'Allow storage' }));
       await expect(w.getByText('The browser did not allow it.')).toBeVisible();
-      await w.getByRole('button', { name: 'Cancel' }).click();
+      await clickInFrame(w.getByRole('button', { name: 'Cancel' }));
     }
     await expect(demo.error).toContainText('user_declined');
     // Nothing exists at the vault.
@@ -172,7 +172,7 @@ test('default context → wallet window (partitioned: the frame): create, sign, 
     await w.getByLabel('Type the password again').fill(PASSWORD);
     await w.getByLabel('Answer', { exact: true }).fill('Rex the dog');
     await w.getByLabel('Type the answer again').fill('Rex the dog');
-    await w.getByRole('button', { name: 'Create wallet' }).click();
+    await clickInFrame(w.getByRole('button', { name: 'Create wallet' }));
     const address = await demo.connectedAddress();
     // The flow's end closes the window; the record stays in the wallet origin's storage.
     if (win) await expect.poll(() => win.isClosed()).toBe(true);

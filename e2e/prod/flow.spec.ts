@@ -9,7 +9,7 @@
 import { chromium } from '@playwright/test';
 import { startRealm, stopRealm } from '../../infra/local/shape.ts';
 import { CHROMIUM, CHROMIUM_ARGS } from '../chromium.ts';
-import { NEW_PASSWORD } from '../demo-page.ts';
+import { clickInFrame, NEW_PASSWORD } from '../demo-page.ts';
 import { bodyOfUnsignedTx, paymentKeyHash, vkeyWitnesses, witnessVerifies } from '../verify.ts';
 import { call, idpToken, shapeRealmSetup } from './api.ts';
 import { expect, shape, test } from './fixtures.ts';
@@ -90,7 +90,7 @@ test('create → sign → recover on a new device through 3 realms, one killed �
   const w = demo.wallet;
   await expect(w.getByRole('heading', { name: 'Recover your wallet' })).toBeVisible();
   await w.getByLabel('Your answer').fill('rex the DOG');
-  await w.getByRole('button', { name: 'Continue' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Continue' }));
   await expect(w.getByRole('heading', { name: 'Choose a new password' })).toBeVisible({
     timeout: 30_000,
   });
@@ -98,7 +98,7 @@ test('create → sign → recover on a new device through 3 realms, one killed �
   // (t = 2), with realm-a still dead: one realm down does not stop a recovery.
   await w.getByLabel('New password for this browser').fill(NEW_PASSWORD);
   await w.getByLabel('Type it again').fill(NEW_PASSWORD);
-  await w.getByRole('button', { name: 'Save and finish' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Save and finish' }));
   expect(await demo.connectedAddress()).toBe(address);
   await page.getByRole('button', { name: 'Build and sign payment' }).click();
   await demo.approve('Approve transaction', 'Approve and sign', NEW_PASSWORD);

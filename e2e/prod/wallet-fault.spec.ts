@@ -7,7 +7,7 @@
  * recovery, the answer (unchanged by a password change) recovers it, same address, and
  * it signs. Through Caddy, production mode.
  */
-import { ANSWER, NEW_PASSWORD, PASSWORD } from '../demo-page.ts';
+import { ANSWER, clickInFrame, NEW_PASSWORD, PASSWORD } from '../demo-page.ts';
 import { bodyOfUnsignedTx, paymentKeyHash, vkeyWitnesses, witnessVerifies } from '../verify.ts';
 import { call, idpToken } from './api.ts';
 import { expect, shape, test } from './fixtures.ts';
@@ -41,7 +41,7 @@ test('closed after the vault committed the re-share, before the device share was
   await w.getByLabel('Answer to your security question').fill(ANSWER);
   await w.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
   await w.getByLabel('Type the new password again').fill(NEW_PASSWORD);
-  await w.getByRole('button', { name: 'Change password' }).click();
+  await clickInFrame(w.getByRole('button', { name: 'Change password' }));
   expect(await putAnswered).toBe(200);
   await device.close();
 
