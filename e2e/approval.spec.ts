@@ -7,8 +7,8 @@
  * init script removes IntersectionObserver v2, as in Firefox and Safari) the approval
  * runs in the wallet's own popup window, end to end.
  */
-import type { BrowserContext, FrameLocator, Page } from '@playwright/test';
-import { clickInFrame, type DemoPage, PASSWORD } from './demo-page.ts';
+import type { Page } from '@playwright/test';
+import { clickInFrame, type DemoPage, openWindowFrom, PASSWORD } from './demo-page.ts';
 import { expect, test } from './fixtures.ts';
 import { installHostSpy, type SpyWindow } from './host-spy.ts';
 import { bodyOfUnsignedTx, paymentKeyHash, vkeyWitnesses, witnessVerifies } from './verify.ts';
@@ -124,7 +124,7 @@ for (const session of [false, true]) {
     // The host stops: the same user signs (the check can pass, so the test can fail).
     await stopAttack(page);
     await expect(approve).toBeEnabled();
-    await approve.click();
+    await clickInFrame(approve);
     const { txHex, witnessSetHex } = await demo.signedPayment();
     expectSigned(txHex, witnessSetHex, address);
   });
@@ -164,7 +164,7 @@ for (const session of [false, true]) {
     // The user stops, reads, and clicks: it signs.
     const approve = w.getByRole('button', { name: 'Approve and sign' });
     await expect(approve).toBeEnabled();
-    await approve.click();
+    await clickInFrame(approve);
     const { txHex, witnessSetHex } = await demo.signedPayment();
     expectSigned(txHex, witnessSetHex, address);
   });
@@ -193,7 +193,7 @@ test('a press held from before the button was enabled does not approve', async (
   await page.mouse.up();
   await page.waitForTimeout(500);
   await expectNoSignature(page);
-  await approve.click();
+  await clickInFrame(approve);
   await demo.signedPayment();
 });
 
@@ -277,15 +277,6 @@ test('signData for an address not the wallet’s → ProofGeneration / AddressNo
   });
 });
 
-/** Presses the frame's "Open the wallet window" and returns the window it opens. */
-async function openWalletWindow(context: BrowserContext, w: FrameLocator): Promise<Page> {
-  const [win] = await Promise.all([
-    context.waitForEvent('page'),
-    clickInFrame(w.getByRole('button', { name: 'Open the wallet window' })),
-  ]);
-  return win;
-}
-
 test.describe('no IntersectionObserver v2 (as in Firefox and Safari) → the popup', () => {
   test('approve in the wallet window signs; reject there declines; closing it is not approval', async ({
     device,
@@ -305,7 +296,10 @@ test.describe('no IntersectionObserver v2 (as in Firefox and Safari) → the pop
     await expect(w.getByText('cannot confirm that the wallet is fully visible')).toBeVisible();
     await expect(w.getByLabel('Password', { exact: true })).toHaveCount(0);
     await demo.shot('wallet-approve-popup-frame');
-    const popup = await openWalletWindow(context, w);
+    const popup = await openWindowFrom(
+      context,
+      w.getByRole('button', { name: 'Open the wallet window' }),
+    );
     await expect(popup.getByRole('heading', { name: 'Approve transaction' })).toBeVisible();
     expect(new URL(popup.url()).origin).toBe(process.env.TRINE_E2E_VAULT);
     await expect(popup.getByText('Requested by')).toContainText(process.env.TRINE_E2E_DEMO ?? '');
@@ -318,7 +312,10 @@ test.describe('no IntersectionObserver v2 (as in Firefox and Safari) → the pop
 
     // A wrong password stays in the popup for another try; then Reject → UserDeclined.
     await page.getByRole('button', { name: 'Build and sign payment' }).click();
-    const second = await openWalletWindow(context, w);
+    const second = await openWindowFrom(
+      context,
+      w.getByRole('button', { name: 'Open the wallet window' }),
+    );
     await second.getByLabel('Password', { exact: true }).fill('Wrong password 99');
     await second.getByRole('button', { name: 'Approve and sign' }).click();
     await expect(second.getByRole('alert')).toHaveText(
@@ -332,7 +329,10 @@ test.describe('no IntersectionObserver v2 (as in Firefox and Safari) → the pop
       document.getElementById('error')!.textContent = '';
     });
     await page.getByRole('button', { name: 'Build and sign payment' }).click();
-    const third = await openWalletWindow(context, w);
+    const third = await openWindowFrom(
+      context,
+      w.getByRole('button', { name: 'Open the wallet window' }),
+    );
     await expect(third.getByRole('heading', { name: 'Approve transaction' })).toBeVisible();
     await third.close({ runBeforeUnload: true });
     await expect(demo.error).toContainText('UserDeclined');
@@ -348,7 +348,10 @@ test.describe('no IntersectionObserver v2 (as in Firefox and Safari) → the pop
     await demo.connectAndCreate();
     await page.getByRole('button', { name: 'Build and sign payment' }).click();
     const w = demo.wallet;
-    const popup = await openWalletWindow(context, w);
+    const popup = await openWindowFrom(
+      context,
+      w.getByRole('button', { name: 'Open the wallet window' }),
+    );
     await expect(popup.getByRole('heading', { name: 'Approve transaction' })).toBeVisible();
     // The host cannot know the nonce, and its origin and window are not the popup's.
     await page.evaluate((sel) => {
@@ -425,7 +428,7 @@ test('the host shrinks the frame below a usable size → the approval moves to t
   const open = w.getByRole('button', { name: 'Open the wallet window' });
   await expect(open).toBeAttached();
   await expect(w.getByRole('button', { name: 'Approve and sign' })).toHaveCount(0);
-  const [popup] = await Promise.all([context.waitForEvent('page'), clickInFrame(open)]);
+  const popup = await openWindowFrom(context, open);
   await popup.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await popup.getByRole('button', { name: 'Approve and sign' }).click();
   const { txHex, witnessSetHex } = await demo.signedPayment();

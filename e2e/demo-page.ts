@@ -4,7 +4,14 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, type Frame, type FrameLocator, type Locator, type Page } from '@playwright/test';
+import {
+  type BrowserContext,
+  expect,
+  type Frame,
+  type FrameLocator,
+  type Locator,
+  type Page,
+} from '@playwright/test';
 
 export const PASSWORD = 'Correct horse 42';
 export const NEW_PASSWORD = 'Battery staple 43';
@@ -16,15 +23,17 @@ const REVIEW_MS = 700;
 
 /**
  * Clicks `target`, a control inside a cross-site wallet frame, once the frame itself
- * receives the pointer. Every e2e click in a wallet frame goes through here (a click in
- * a top-level page, the demo or the wallet window, is a plain `click()`). Right after the wallet's overlay turns from hidden (display: none)
- * to shown, Chromium can for a moment hit-test a point over the out-of-process frame to the
- * host page's <iframe> element: the click then reaches the host page and never the button.
- * Seen twice in CI on a just-shown "Open wallet window" / "Open the wallet window" (nothing
- * opened); reproduced once in 62 runs with spies in both documents: the host logged
- * pointerdown, mousedown and click on IFRAME, the frame nothing. A person's hand arrives
- * long after that moment; the test hovers (moving a pixel each time) until the frame sees
- * the pointer, then clicks once, so a click the wallet ignores still fails the test.
+ * receives the pointer. Every e2e button press in a wallet frame goes through here (in a
+ * top-level page, the demo or the wallet window, a plain `click()` is enough).
+ *
+ * Right after the wallet's overlay turns from hidden (display: none) to shown, Chromium
+ * can for a moment hit-test a point over the out-of-process frame to the host page's
+ * <iframe> element: the click then reaches the host page and never the button. Seen twice
+ * in CI on a just-shown "Open wallet window" / "Open the wallet window" (nothing opened);
+ * reproduced once in 62 runs with spies in both documents: the host logged pointerdown,
+ * mousedown and click on IFRAME, the frame nothing. A person's hand arrives long after
+ * that moment; the test hovers (moving a pixel each time) until the frame sees the
+ * pointer, then clicks once, so a click the wallet ignores still fails the test.
  */
 export async function clickInFrame(target: Locator): Promise<void> {
   // Disabled controls get no mouse events, and click would wait for enabled anyway (a
@@ -34,11 +43,11 @@ export async function clickInFrame(target: Locator): Promise<void> {
     const w = el.ownerDocument.defaultView as (Window & { __e2ePointer?: boolean }) | null;
     if (!w) return;
     w.__e2ePointer = false;
-    const seen = () => {
+    const mark = () => {
       w.__e2ePointer = true;
     };
     for (const t of ['pointermove', 'mousemove', 'pointerover'])
-      el.ownerDocument.addEventListener(t, seen, { capture: true, once: true });
+      el.ownerDocument.addEventListener(t, mark, { capture: true, once: true });
   });
   const seen = () =>
     target.evaluate(
@@ -56,6 +65,12 @@ export async function clickInFrame(target: Locator): Promise<void> {
     }
     if (Date.now() > deadline) throw new Error('the wallet frame never received the pointer');
   }
+}
+
+/** Presses `button` in a wallet frame and returns the top-level window that press opens. */
+export async function openWindowFrom(context: BrowserContext, button: Locator): Promise<Page> {
+  const [win] = await Promise.all([context.waitForEvent('page'), clickInFrame(button)]);
+  return win;
 }
 
 export class DemoPage {

@@ -10,7 +10,7 @@
  */
 import type { BrowserContext, Page } from '@playwright/test';
 import { trineDerive } from './cli.ts';
-import { clickInFrame, type DemoPage, PASSWORD } from './demo-page.ts';
+import { clickInFrame, type DemoPage, openWindowFrom, PASSWORD } from './demo-page.ts';
 import { env, expect, test } from './fixtures.ts';
 import { installHostSpy, type SpyWindow } from './host-spy.ts';
 import { devToken, vaultGet } from './vault-api.ts';
@@ -27,10 +27,10 @@ async function withoutIoV2(context: BrowserContext) {
 }
 
 async function openPopup(demo: DemoPage, context: BrowserContext): Promise<Page> {
-  const [popup] = await Promise.all([
-    context.waitForEvent('page'),
-    clickInFrame(demo.wallet.getByRole('button', { name: 'Open the wallet window' })),
-  ]);
+  const popup = await openWindowFrom(
+    context,
+    demo.wallet.getByRole('button', { name: 'Open the wallet window' }),
+  );
   expect(new URL(popup.url()).origin).toBe(process.env.TRINE_E2E_VAULT);
   return popup;
 }
@@ -287,7 +287,7 @@ test('the host shrinks the frame during delete → it moves to the wallet window
   const open = w.getByRole('button', { name: 'Open the wallet window' });
   await expect(open).toBeAttached();
   await expect(w.getByLabel('Type DELETE to confirm')).toHaveCount(0);
-  const [popup] = await Promise.all([context.waitForEvent('page'), clickInFrame(open)]);
+  const popup = await openWindowFrom(context, open);
   await popup.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await popup.getByLabel('Type DELETE to confirm').fill('DELETE');
   await popup.getByRole('button', { name: 'Delete wallet' }).click();

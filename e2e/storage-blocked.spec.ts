@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type Browser, chromium, type Frame, type Page } from '@playwright/test';
 import { CHROMIUM, CHROMIUM_ARGS } from './chromium.ts';
-import { clickInFrame, DemoPage, PASSWORD } from './demo-page.ts';
+import { clickInFrame, DemoPage, openWindowFrom, PASSWORD } from './demo-page.ts';
 import { env, expect, PLAYWRIGHT_DISABLED_FEATURES, test } from './fixtures.ts';
 import { devToken, vaultGet } from './vault-api.ts';
 import { bodyOfUnsignedTx, paymentKeyHash, vkeyWitnesses, witnessVerifies } from './verify.ts';
@@ -86,10 +86,10 @@ async function openWalletWindow(
   demo: DemoPage,
   o: { quick?: boolean } = {},
 ): Promise<Page> {
-  const [win] = await Promise.all([
-    page.context().waitForEvent('page'),
-    clickInFrame(demo.wallet.getByRole('button', { name: 'Open wallet window' })),
-  ]);
+  const win = await openWindowFrom(
+    page.context(),
+    demo.wallet.getByRole('button', { name: 'Open wallet window' }),
+  );
   expect(new URL(win.url()).origin).toBe(env.vault);
   const heading = win.getByRole('heading', { name: /keeping your key share/ });
   if (o.quick) {

@@ -59,15 +59,15 @@ test('closed after the vault committed the re-share, before the device share was
   await page.getByRole('button', { name: 'Build and sign payment' }).click();
   const w2 = demo.wallet;
   await expect(w2.getByRole('heading', { name: 'Recovery needed on this device' })).toBeVisible();
-  await w2.getByRole('button', { name: 'Recover now' }).click();
+  await clickInFrame(w2.getByRole('button', { name: 'Recover now' }));
   await w2.getByLabel('Your answer').fill(ANSWER);
-  await w2.getByRole('button', { name: 'Continue' }).click();
+  await clickInFrame(w2.getByRole('button', { name: 'Continue' }));
   await expect(w2.getByRole('heading', { name: 'Choose a new password' })).toBeVisible({
     timeout: 30_000,
   });
   await w2.getByLabel('New password for this browser').fill(NEW_PASSWORD);
   await w2.getByLabel('Type it again').fill(NEW_PASSWORD);
-  await w2.getByRole('button', { name: 'Save and finish' }).click();
+  await clickInFrame(w2.getByRole('button', { name: 'Save and finish' }));
   await demo.approve('Approve transaction', 'Approve and sign', NEW_PASSWORD);
   // The closed session's own re-share was never marked seen on this device (it was closed
   // before), so the first unlock after the recovery announces it (issue 8 item 6).
@@ -75,7 +75,7 @@ test('closed after the vault committed the re-share, before the device share was
     timeout: 30_000,
   });
   await expect(w2.getByText(/Key shares renewed/).first()).toBeVisible();
-  await w2.getByRole('button', { name: 'OK' }).click();
+  await clickInFrame(w2.getByRole('button', { name: 'OK' }));
   const signed = await demo.signedPayment();
   const [wit] = vkeyWitnesses(signed.witnessSetHex);
   expect(witnessVerifies(wit!, bodyOfUnsignedTx(signed.txHex), paymentKeyHash(address))).toBe(true);
